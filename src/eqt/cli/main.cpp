@@ -1,0 +1,39 @@
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "eqt/cli/commands.h"
+#include "eqt/core/error.h"
+#include "eqt/core/threads.h"
+
+int main(int argc, char** argv) {
+  using namespace eqt::cli;
+  CLI::App app{"eqt: equivariant transformers (Equiformer, PET, ECSE) for atomistic systems"};
+  app.set_version_flag("--version", std::string("eqt ") + EQT_VERSION);
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--threads", global.threads, "intra-op threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+
+  std::vector<Command> commands{add_inspect(app, global)};
+  for (auto& c : add_planned(app)) commands.push_back(c);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    eqt::set_num_threads(global.threads);
+    for (const auto& c : commands) {
+      if (c.app->parsed()) return c.run();
+    }
+  } catch (const eqt::Error& e) {
+    fmt::print(stderr, "eqt: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "eqt: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}

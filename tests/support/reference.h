@@ -1,0 +1,35 @@
+#pragma once
+// Access to ../shared (reference outputs of the official code, public datasets) for tests.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace eqt::testing {
+
+// ../shared next to the checkout, or $EQT_SHARED_DIR; nullopt when absent.
+std::optional<std::filesystem::path> shared_dir();
+nlohmann::json load_json(const std::filesystem::path& path);
+// Nested JSON number lists -> float64 tensor (shape inferred).
+at::Tensor tensor_from_json(const nlohmann::json& value);
+// Largest |a-b| / (|b| + tiny) style comparison helpers.
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b);
+double max_rel_diff(const at::Tensor& a, const at::Tensor& b);
+// Path of the built eqt executable, and a fresh temporary directory for a test.
+std::filesystem::path eqt_executable();
+std::filesystem::path temp_dir(const std::string& name);
+std::filesystem::path source_dir();
+
+}  // namespace eqt::testing
+
+// Skips the current test with a clear message where ../shared is missing (CI always has it).
+#define EQT_REQUIRE_SHARED(var)                                                              \
+  const auto var##_opt = ::eqt::testing::shared_dir();                                       \
+  if (!var##_opt) {                                                                          \
+    GTEST_SKIP() << "../shared not found next to the checkout (set EQT_SHARED_DIR): "        \
+                    "reference/dataset test skipped";                                        \
+  }                                                                                          \
+  const std::filesystem::path var = *var##_opt
