@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   using namespace eqt::cli;
   CLI::App app{"eqt: equivariant transformers (Equiformer, PET, ECSE) for atomistic systems"};
   app.set_version_flag("--version", std::string("eqt ") + EQT_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   GlobalOptions global;
   app.add_option("--threads", global.threads, "intra-op threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     for (const auto& c : commands) {
       if (c.app->parsed()) return c.run();
     }
+    fmt::print(stderr, "{}\neqt: error: no command given (see the list above)\n", app.help());
+    return 2;
   } catch (const eqt::Error& e) {
     fmt::print(stderr, "eqt: error: {}\n", e.what());
     return 1;

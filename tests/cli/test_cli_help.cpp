@@ -1,0 +1,65 @@
+#include <fstream>
+#include <sstream>
+
+#include "support/reference.h"
+#include "support/run_command.h"
+
+namespace eqt::testing {
+namespace {
+
+std::string eqt() { return shell_quote(eqt_executable().string()); }
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(CliHelp, ListsEveryVerbAndMarksThePlannedOnes) {
+  const auto r = run_command(eqt() + " --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* verb : {"inspect", "train", "eval", "predict", "md", "export"}) {
+    EXPECT_NE(r.output.find(verb), std::string::npos) << "verb missing from --help: " << verb;
+  }
+  EXPECT_NE(r.output.find("train a model from a YAML config [not yet implemented]"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("--threads"), std::string::npos);
+}
+
+TEST(CliHelp, PlannedVerbFailsWithAClearMessage) {
+  const auto r = run_command(eqt() + " md");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("eqt md: not yet implemented"), std::string::npos) << r.output;
+}
+
+TEST(CliHelp, UnknownVerbAndMissingVerbAreRejected) {
+  auto r = run_command(eqt() + " frobnicate");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("frobnicate"), std::string::npos) << r.output;
+  r = run_command(eqt());
+  EXPECT_NE(r.exit_code, 0);
+}
+
+TEST(CliHelp, VersionPrintsTheProjectVersion) {
+  const auto r = run_command(eqt() + " --version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find(std::string("eqt ") + EQT_VERSION), std::string::npos) << r.output;
+}
+
+// CI must run exactly the test command the README gives to users.
+TEST(Readme, CiRunsTheReadmeTestCommandVerbatim) {
+  const std::string ci = read_text(source_dir() / ".ci/run");
+  const std::string readme = read_text(source_dir() / "README.md");
+  const auto line_start = ci.find("scripts/install-deps.sh");
+  ASSERT_NE(line_start, std::string::npos) << ".ci/run does not call scripts/install-deps.sh";
+  const std::string command = ci.substr(line_start, ci.find('\n', line_start) - line_start);
+  EXPECT_NE(command.find("ctest"), std::string::npos) << command;
+  EXPECT_NE(readme.find(command), std::string::npos)
+      << "README.md does not contain the .ci/run command verbatim:\n"
+      << command;
+}
+
+}  // namespace
+}  // namespace eqt::testing

@@ -1,0 +1,26 @@
+#include <sstream>
+
+#include "eqt/core/units.h"
+#include "support/reference.h"
+#include "support/run_command.h"
+
+namespace eqt::testing {
+
+// The constants must agree with ASE, which is what users' extxyz files were converted with.
+TEST(Units, AgreeWithAse) {
+  const auto r = run_command(std::string(EQT_TEST_PYTHON) +
+                             " -c 'from ase import units as u; "
+                             "print(repr(u.Hartree), repr(u.Bohr), repr(u.kcal/u.mol), "
+                             "repr(u.kJ/u.mol), repr(1/u.GPa))'");
+  if (r.exit_code != 0) GTEST_SKIP() << "python3 with ASE not available: " << r.output;
+  std::istringstream in(r.output);
+  double hartree = 0, bohr = 0, kcal = 0, kj = 0, gpa = 0;
+  in >> hartree >> bohr >> kcal >> kj >> gpa;
+  EXPECT_DOUBLE_EQ(units::kHartreeToEv, hartree);
+  EXPECT_DOUBLE_EQ(units::kBohrToAngstrom, bohr);
+  EXPECT_DOUBLE_EQ(units::kKcalPerMolToEv, kcal);
+  EXPECT_DOUBLE_EQ(units::kKjPerMolToEv, kj);
+  EXPECT_DOUBLE_EQ(units::kEvPerCubicAngstromToGpa, gpa);
+}
+
+}  // namespace eqt::testing
