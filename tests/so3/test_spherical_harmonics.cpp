@@ -150,8 +150,10 @@ TEST(SphericalHarmonics, ZeroVectorGivesNoNaN) {
   const auto y = spherical_harmonics(4, r, true, ShNormalization::Integral);
   EXPECT_NEAR(y[0][0].item<double>(), 1.0 / std::sqrt(4.0 * M_PI), 1e-15);
   EXPECT_EQ(y.narrow(-1, 1, 24).abs().max().item<double>(), 0.0);
-  const auto g = torch::autograd::grad({y.sum()}, {r})[0];
+  const auto g = torch::autograd::grad({y.sum()}, {r}, {}, true, true)[0];
   EXPECT_TRUE(at::isfinite(g).all().item<bool>());
+  const auto second = torch::autograd::grad({g.sum()}, {r})[0];
+  EXPECT_TRUE(at::isfinite(second).all().item<bool>());
 }
 
 TEST(SphericalHarmonics, GradientMatchesFiniteDifferences) {

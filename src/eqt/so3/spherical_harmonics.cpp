@@ -74,6 +74,13 @@ void check_parities(const Irreps& irreps_sh) {
   }
 }
 
+// max(|r|, 1e-12) as in torch.nn.functional.normalize (so zero vectors stay zero, identical
+// values to e3nn), but clamping |r|^2 before the square root: the norm's own double backward is
+// NaN at r = 0, this form has finite derivatives of every order there.
+at::Tensor guarded_norm(const at::Tensor& vectors) {
+  return vectors.pow(2).sum(-1, /*keepdim=*/true).clamp_min(1e-24).sqrt();
+}
+
 void check_vectors(const at::Tensor& vectors) {
   if (!vectors.defined() || vectors.dim() < 1 || vectors.size(-1) != 3) {
     fail("spherical_harmonics: expected vectors of shape [..., 3], got {}",
@@ -92,10 +99,7 @@ at::Tensor spherical_harmonics(const Irreps& irreps_sh, const at::Tensor& vector
   check_vectors(vectors);
   check_parities(irreps_sh);
   if (irreps_sh.dim() == 0) fail("spherical_harmonics: empty irreps '{}'", irreps_sh.str());
-  // Same guard as torch.nn.functional.normalize: zero vectors stay zero instead of NaN.
-  const auto r = normalize
-                     ? vectors / at::linalg_vector_norm(vectors, 2, {-1}, /*keepdim=*/true).clamp_min(1e-12)
-                     : vectors;
+  const auto r = normalize ? vectors / guarded_norm(vectors) : vectors;
   const auto blocks = component_blocks(irreps_sh.lmax(), r);
   std::vector<at::Tensor> out;
   for (const auto& item : irreps_sh) {

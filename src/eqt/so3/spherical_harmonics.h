@@ -18,7 +18,8 @@ enum class ShNormalization {
 //
 // normalize = true evaluates on r / max(|r|, 1e-12) (as torch.nn.functional.normalize in e3nn):
 // the zero vector gives Y_0 = 1 (scaled by the normalization) and zeros elsewhere, never NaN;
-// note that the derivative there is of order 1/1e-12, as in e3nn.
+// derivatives there are finite but huge (order 1e12^k for the k-th, from the clamp, as in e3nn,
+// whose second derivatives are even NaN there): keep zero-length edges out of training graphs.
 // normalize = false gives the harmonic homogeneous polynomials of degree l of r itself.
 //
 // Parity rule of e3nn: the input is a vector (1o) unless some item has odd l and even parity,
