@@ -50,6 +50,10 @@ TEST(ExtxyzComment, PythonNumberSpellings) {
   EXPECT_EQ(tensor_of(e, "g").item<double>(), -INFINITY);
   EXPECT_EQ(text_of(e, "h"), "1.0D0");
   EXPECT_EQ(text_of(e, "i"), "0x10");
+  const auto signs = parse_comment_line("j=+-5 k=--1.5 l=1__0");
+  EXPECT_EQ(text_of(signs, "j"), "+-5");
+  EXPECT_EQ(text_of(signs, "k"), "--1.5");
+  EXPECT_EQ(text_of(signs, "l"), "1__0");
 }
 
 TEST(ExtxyzComment, IntegerOverflowFallsBackToFloat) {

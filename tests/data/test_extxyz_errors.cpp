@@ -59,6 +59,10 @@ TEST_F(ExtxyzErrors, TruncatedFrame) {
   expect_error(write("truncated.xyz", text), 8, "frame 1");
 }
 
+TEST_F(ExtxyzErrors, AbsurdAtomCountIsATruncatedFrameNotAnAllocation) {
+  expect_error(write("huge.xyz", "99999999999999\n\nH 0 0 0\n"), 3, "truncated frame");
+}
+
 TEST_F(ExtxyzErrors, TruncatedFrameFollowedByAnotherFrame) {
   const std::string text = "3\nenergy=1\nH 0 0 0\nH 0 0 1\n" + std::string(kGoodFrame);
   expect_error(write("short.xyz", text), 5, "truncated frame?");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
@@ -45,16 +46,6 @@ void check_special_column(const PropertyColumn& c) {
     fail("Properties: string property '{}' has width {}; only width 1 is supported", c.name,
          c.width);
   }
-}
-
-at::ScalarType storage_type(ColumnType type) {
-  switch (type) {
-    case ColumnType::real: return at::kDouble;
-    case ColumnType::integer: return at::kLong;
-    case ColumnType::logical: return at::kBool;
-    case ColumnType::text: break;
-  }
-  return at::kDouble;
 }
 
 void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
@@ -117,24 +108,22 @@ std::string format_properties(const std::vector<PropertyColumn>& columns) {
   return text;
 }
 
-AtomLineParser::AtomLineParser(std::vector<PropertyColumn> columns, int64_t num_atoms) {
-  result_.columns = std::move(columns);
-  for (std::size_t i = 0; i < result_.columns.size(); ++i) {
-    const PropertyColumn& c = result_.columns[i];
+AtomLineParser::AtomLineParser(std::vector<PropertyColumn> columns, int64_t num_atoms)
+    : columns_(std::move(columns)), buffers_(columns_.size()), num_atoms_(num_atoms) {
+  // Buffers grow with the lines actually read, so an absurd atom count in a truncated or
+  // corrupt file fails as "truncated" instead of allocating gigabytes up front.
+  const auto expected = static_cast<std::size_t>(std::min<int64_t>(num_atoms, 1 << 16));
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    const PropertyColumn& c = columns_[i];
     total_width_ += c.width;
-    at::Tensor values;
-    std::vector<std::string> texts;
-    if (c.name == "species") {
-      species_column_ = static_cast<int64_t>(i);
-      result_.species_numbers = at::empty({num_atoms}, at::kLong);
-    } else if (c.type == ColumnType::text) {
-      texts.resize(num_atoms);
-    } else {
-      values = c.width == 1 ? at::empty({num_atoms}, storage_type(c.type))
-                            : at::empty({num_atoms, c.width}, storage_type(c.type));
+    if (c.name == "species") species_column_ = static_cast<int64_t>(i);
+    ColumnBuffer& b = buffers_[i];
+    switch (c.type) {
+      case ColumnType::real: b.reals.reserve(expected * c.width); break;
+      case ColumnType::integer: b.ints.reserve(expected * c.width); break;
+      case ColumnType::logical: b.flags.reserve(expected * c.width); break;
+      case ColumnType::text: b.texts.reserve(expected); break;
     }
-    result_.values.push_back(values);
-    result_.texts.push_back(std::move(texts));
   }
 }
 
@@ -142,20 +131,18 @@ void AtomLineParser::parse(int64_t index, std::string_view line) {
   split_fields(line, fields_);
   if (static_cast<int64_t>(fields_.size()) != total_width_) {
     fail("atom line has {} fields, but Properties={} needs {}", fields_.size(),
-         format_properties(result_.columns), total_width_);
+         format_properties(columns_), total_width_);
   }
   std::size_t field = 0;
-  for (std::size_t c = 0; c < result_.columns.size(); ++c) {
-    for (int64_t k = 0; k < result_.columns[c].width; ++k) {
-      parse_field(c, index, k, fields_[field++]);
-    }
+  for (std::size_t c = 0; c < columns_.size(); ++c) {
+    for (int64_t k = 0; k < columns_[c].width; ++k) parse_field(c, index, fields_[field++]);
   }
+  ++rows_;
 }
 
-void AtomLineParser::parse_field(std::size_t column, int64_t index, int64_t component,
-                                 std::string_view field) {
-  const PropertyColumn& c = result_.columns[column];
-  const int64_t offset = index * c.width + component;
+void AtomLineParser::parse_field(std::size_t column, int64_t index, std::string_view field) {
+  const PropertyColumn& c = columns_[column];
+  ColumnBuffer& b = buffers_[column];
   switch (c.type) {
     case ColumnType::real: {
       const auto value = parse_python_float(field);
@@ -163,7 +150,7 @@ void AtomLineParser::parse_field(std::size_t column, int64_t index, int64_t comp
       if (c.name == "pos" && !std::isfinite(*value)) {
         fail("position of atom {} is not finite: '{}'", index, field);
       }
-      result_.values[column].data_ptr<double>()[offset] = *value;
+      b.reals.push_back(*value);
       return;
     }
     case ColumnType::integer: {
@@ -172,7 +159,7 @@ void AtomLineParser::parse_field(std::size_t column, int64_t index, int64_t comp
       if (c.name == "Z" && (*value < 0 || *value > kMaxAtomicNumber)) {
         fail("Z = {} is not an atomic number (0..{})", *value, kMaxAtomicNumber);
       }
-      result_.values[column].data_ptr<int64_t>()[offset] = *value;
+      b.ints.push_back(*value);
       return;
     }
     case ColumnType::logical: {
@@ -180,20 +167,58 @@ void AtomLineParser::parse_field(std::size_t column, int64_t index, int64_t comp
       if (!is_true && field != "F" && field != "False") {
         fail("property '{}' (L): '{}' is not T, F, True or False", c.name, field);
       }
-      result_.values[column].data_ptr<bool>()[offset] = is_true;
+      b.flags.push_back(is_true ? 1 : 0);
       return;
     }
     case ColumnType::text: break;
   }
   if (static_cast<int64_t>(column) != species_column_) {
-    result_.texts[column][index] = std::string(field);
+    b.texts.emplace_back(field);
     return;
   }
   const auto number = atomic_number_capitalized(field);
   if (!number) fail("species '{}' is not a chemical element symbol", field);
-  result_.species_numbers.data_ptr<int64_t>()[index] = *number;
+  b.ints.push_back(*number);
 }
 
-AtomColumns AtomLineParser::finish() && { return std::move(result_); }
+namespace {
+
+template <typename T>
+at::Tensor to_tensor(const std::vector<T>& values, at::ScalarType type, int64_t rows,
+                     int64_t width) {
+  const std::vector<int64_t> shape =
+      width == 1 ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, width};
+  at::Tensor t = at::empty(shape, type);
+  if (!values.empty()) std::memcpy(t.data_ptr(), values.data(), values.size() * sizeof(T));
+  return t;
+}
+
+}  // namespace
+
+AtomColumns AtomLineParser::finish() && {
+  if (rows_ != num_atoms_) fail("{} atom lines parsed, {} expected", rows_, num_atoms_);
+  AtomColumns result;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    const PropertyColumn& c = columns_[i];
+    ColumnBuffer& b = buffers_[i];
+    at::Tensor values;
+    std::vector<std::string> texts;
+    if (static_cast<int64_t>(i) == species_column_) {
+      result.species_numbers = to_tensor(b.ints, at::kLong, rows_, 1);
+    } else if (c.type == ColumnType::real) {
+      values = to_tensor(b.reals, at::kDouble, rows_, c.width);
+    } else if (c.type == ColumnType::integer) {
+      values = to_tensor(b.ints, at::kLong, rows_, c.width);
+    } else if (c.type == ColumnType::logical) {
+      values = to_tensor(b.flags, at::kBool, rows_, c.width);  // bool tensors hold 0 / 1 bytes
+    } else {
+      texts = std::move(b.texts);
+    }
+    result.values.push_back(values);
+    result.texts.push_back(std::move(texts));
+  }
+  result.columns = std::move(columns_);
+  return result;
+}
 
 }  // namespace eqt::data

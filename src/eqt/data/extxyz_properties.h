@@ -6,6 +6,7 @@
 // symbols, numbers and positions.
 #include <ATen/ATen.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,14 +41,24 @@ struct AtomColumns {
 class AtomLineParser {
  public:
   AtomLineParser(std::vector<PropertyColumn> columns, int64_t num_atoms);
-  // Parses atom `index`; throws eqt::Error with the reason (the caller adds file and line).
+  // Parses atom `index` (lines in order); throws eqt::Error with the reason (the caller adds
+  // file and line).
   void parse(int64_t index, std::string_view line);
   AtomColumns finish() &&;
 
  private:
-  void parse_field(std::size_t column, int64_t index, int64_t component, std::string_view field);
+  struct ColumnBuffer {
+    std::vector<double> reals;
+    std::vector<int64_t> ints;  // I columns, and atomic numbers for species
+    std::vector<uint8_t> flags;
+    std::vector<std::string> texts;
+  };
+  void parse_field(std::size_t column, int64_t index, std::string_view field);
 
-  AtomColumns result_;
+  std::vector<PropertyColumn> columns_;
+  std::vector<ColumnBuffer> buffers_;
+  int64_t num_atoms_ = 0;
+  int64_t rows_ = 0;
   int64_t total_width_ = 0;
   int64_t species_column_ = -1;
   std::vector<std::string_view> fields_;

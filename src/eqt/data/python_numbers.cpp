@@ -89,7 +89,10 @@ IntParse parse_python_int(std::string_view token, int64_t& value) {
     if (!remove_digit_separators(token, cleaned)) return IntParse::not_an_int;
     token = cleaned;
   }
-  if (!token.empty() && token.front() == '+') token.remove_prefix(1);
+  if (!token.empty() && token.front() == '+') {
+    token.remove_prefix(1);
+    if (!token.empty() && token.front() == '-') return IntParse::not_an_int;  // "+-5"
+  }
   if (token.empty() || !(is_digit(token.front()) || token.front() == '-')) {
     return IntParse::not_an_int;
   }
