@@ -171,6 +171,9 @@ TEST(ExtxyzComment, JsonValues) {
   EXPECT_EQ(tensor_of(e, "empty").scalar_type(), at::kDouble);
   EXPECT_EQ(tensor_of(e, "empty").numel(), 0);
   EXPECT_THROW(parse_comment_line(R"(r="_JSON [[1], [2, 3]]")"), Error);
+  EXPECT_THROW(parse_comment_line(R"(r="_JSON [1, [2]]")"), Error);
+  EXPECT_EQ(tensor_of(parse_comment_line(R"(r="_JSON [[], []]")"), "r").sizes(),
+            (at::IntArrayRef{2, 0}));
   EXPECT_THROW(parse_comment_line(R"(r="_JSON [1,")"), Error);
 }
 

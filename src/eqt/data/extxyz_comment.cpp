@@ -138,6 +138,7 @@ at::Tensor as_matrix(const std::string& key, const std::string& text, const at::
 
 struct JsonArrayInfo {
   std::vector<int64_t> shape;
+  int64_t leaf_depth = -1;
   bool has_float = false, has_int = false, has_bool = false, rectangular = true, numeric = true;
 };
 
@@ -150,7 +151,11 @@ void scan_json(const nlohmann::json& j, std::size_t depth, JsonArrayInfo& info) 
     for (const auto& element : j) scan_json(element, depth + 1, info);
     return;
   }
-  if (info.shape.size() != depth) info.rectangular = false;
+  // Every leaf must sit at the same depth: [1, [2]] is ragged even though its sizes agree.
+  if (info.leaf_depth < 0) info.leaf_depth = static_cast<int64_t>(depth);
+  if (info.shape.size() != depth || info.leaf_depth != static_cast<int64_t>(depth)) {
+    info.rectangular = false;
+  }
   if (j.is_boolean()) info.has_bool = true;
   else if (j.is_number_float()) info.has_float = true;
   else if (j.is_number_integer() && !j.is_number_unsigned()) info.has_int = true;

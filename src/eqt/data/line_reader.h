@@ -16,6 +16,7 @@ class LineReader {
  public:
   // Fails (eqt::Error) when the path is missing, not a regular file, or cannot be opened.
   explicit LineReader(const std::filesystem::path& path);
+  // Plain text only (no gzip detection); `in` must outlive the reader.
   LineReader(std::istream& in, std::string name);
   ~LineReader();
   LineReader(const LineReader&) = delete;
