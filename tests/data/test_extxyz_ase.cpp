@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 
 #include "ase_compare.h"
 #include "eqt/data/extxyz_reader.h"
@@ -63,6 +64,39 @@ TEST(ExtxyzAse, EveryDatasetFileReadsAsAseReadsIt) {
   std::cout << "[ timing ] " << files.size() << " files: ASE read+dump "
             << std::chrono::duration<double>(ase_done - start).count() << " s, eqt read "
             << eqt_seconds << " s\n";
+  fs::remove_all(out);
+}
+
+// Comment-line and column quirks, each read by both ASE and eqt.
+const char* const kTricky =
+    "2\n"
+    "Properties=species:S:1:pos:R:3:Z:I:1:charge:R:1:fix:L:1 a = 1 b=\"x y\" c='p q' "
+    "d={1 2} e=[u v] f=\"say \\\"hi\\\"\" g=x\"y z\"w bare h=\"1,2.5\" i=\"T F T\" "
+    "j=1_000 k=+5 l=nan m=1e500 uid=007 n=\"_JSON [[1, 2], [3, 4]]\" "
+    "o=\"_JSON {\\\"a\\\": [1, 2]}\" a=2 stress=\"1 2 3 4 5 6 7 8 9\" t=True "
+    "empty=\"\" after=3 w=\\\"q\n"
+    "h 0 0 0 1 0.5 True\n"
+    "CL 1.5 0 0 6 -0.5 F\n"
+    "1\r\n"
+    "Lattice=\"3 0 0 0 3 0 0 0 3\" pbc=\"T F T\" energy=-1 "
+    "Properties=species:S:1:pos:R:3:forces:R:3 virial=\"1 0 0 0 2 0 0 0 3\"\r\n"
+    "Si 0 0 0 1 2 3\r\n"
+    "1\n"
+    "Energy: -12.5 from some program, step 7\n"
+    "O 0.1 0.2 0.3\n";
+
+TEST(ExtxyzAse, TrickyCommentLinesReadAsAseReadsThem) {
+  const fs::path out = testing::temp_dir("extxyz_ase_tricky");
+  const fs::path file = out / "tricky.xyz";
+  std::ofstream(file, std::ios::binary) << kTricky;
+  ASSERT_EQ(ase_compare::run_script({"read", out.string(), file.string()}), 0);
+  const auto ours = read_extxyz(file);
+  ASSERT_EQ(ours.size(), 3u);
+  EXPECT_EQ(std::get<std::string>(ours[0].info.at("empty")), "after=3");  // ASE's quirk
+  EXPECT_EQ(std::get<std::string>(ours[0].info.at("f")), "say \"hi\"");
+  EXPECT_EQ(std::get<std::string>(ours[0].info.at("w")), "\"q");
+  EXPECT_EQ(ours[0].numbers[1].item<int64_t>(), 6);  // Z overrides species CL
+  expect_same_as_ase(out / "0", ours, file.filename().string());
   fs::remove_all(out);
 }
 
