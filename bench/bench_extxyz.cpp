@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
       const double read_s = seconds_since(start);
       int64_t atoms = 0;
       for (const auto& s : frames) atoms += s.num_atoms();
-      const fs::path out = fs::temp_directory_path() / ("bench_extxyz_out" + path.extension().string());
+      const fs::path out =
+          fs::temp_directory_path() / ("bench_extxyz_out" + path.extension().string());
       start = std::chrono::steady_clock::now();
       eqt::data::write_extxyz(out, frames);
       const double write_s = seconds_since(start);

@@ -71,7 +71,9 @@ inline bool same_tensor(const at::Tensor& a, const at::Tensor& b) {
   return ((a == b) | (at::isnan(a) & at::isnan(b))).all().item<bool>();
 }
 
-inline double parse_repr(const json& v) { return std::strtod(v.get<std::string>().c_str(), nullptr); }
+inline double parse_repr(const json& v) {
+  return std::strtod(v.get<std::string>().c_str(), nullptr);
+}
 
 // ASE's info value (encoded by ase_dump.py) as a tensor.
 inline at::Tensor info_tensor(const json& v) {
@@ -111,7 +113,9 @@ inline void compare_info(const json& ase, const InfoValue& ours, const std::stri
   } else if (const auto* t = std::get_if<at::Tensor>(&ours)) {
     same = same_tensor(*t, info_tensor(ase));
   }
-  if (!same) problems.push_back(fmt::format("info '{}': ASE {} vs eqt {}", key, ase.dump(), describe(ours)));
+  if (!same) {
+    problems.push_back(fmt::format("info '{}': ASE {} vs eqt {}", key, ase.dump(), describe(ours)));
+  }
 }
 
 // eqt keeps per-atom columns under their names in the file; ASE renames charge.

@@ -113,7 +113,8 @@ TEST_F(ExtxyzErrors, UnknownElement) {
 }
 
 TEST_F(ExtxyzErrors, NonFinitePositions) {
-  expect_error(write("nan.xyz", "2\n\nH 0 0 0\nH nan 0 0\n"), 4, "position of atom 1 is not finite");
+  expect_error(write("nan.xyz", "2\n\nH 0 0 0\nH nan 0 0\n"), 4,
+               "position of atom 1 is not finite");
   expect_error(write("inf.xyz", "1\n\nH 0 -inf 0\n"), 3, "not finite");
 }
 

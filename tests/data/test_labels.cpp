@@ -18,7 +18,8 @@ TEST(Labels, DefaultKeys) {
                                "free_energy=-2.75 stress=\"1 6 5 6 2 4 5 4 3\"\nH 0 0 0 1 2 3\n");
   EXPECT_EQ(*energy_label(s), -2.5);
   EXPECT_EQ(*free_energy_label(s), -2.75);
-  EXPECT_TRUE(at::equal(*forces_label(s), at::tensor({1.0, 2.0, 3.0}, at::kDouble).reshape({1, 3})));
+  const at::Tensor expected_forces = at::tensor({1.0, 2.0, 3.0}, at::kDouble).reshape({1, 3});
+  EXPECT_TRUE(at::equal(*forces_label(s), expected_forces));
   const at::Tensor stress = *stress_label(s);
   EXPECT_EQ(stress.scalar_type(), at::kDouble);  // ints in the file, float64 label
   EXPECT_TRUE(at::equal(voigt_from_stress(stress),

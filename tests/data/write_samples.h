@@ -68,7 +68,8 @@ inline Structure molecule_with_every_info_type() {
 }
 
 inline Structure slab() {
-  const at::Tensor cell = at::tensor({2.5, 0.0, 0.0, 1.25, 2.165, 0.0, 0.0, 0.0, 20.0}, at::kDouble);
+  const at::Tensor cell =
+      at::tensor({2.5, 0.0, 0.0, 1.25, 2.165, 0.0, 0.0, 0.0, 20.0}, at::kDouble);
   Structure s = make_structure({29, 29}, wavy({2, 3}, 1.1).abs(), cell, {true, true, false});
   s.info["energy"] = at::scalar_tensor(-7.0, at::kDouble);
   s.info_order = {"energy"};

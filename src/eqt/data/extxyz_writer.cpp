@@ -132,7 +132,8 @@ void append_field(fmt::memory_buffer& out, const OutputColumn& c, int64_t atom, 
   const int64_t offset = atom * c.property.width + k;
   switch (c.property.type) {
     case ColumnType::real:
-      fmt::format_to(std::back_inserter(out), " {:>12}", format_real(c.values.data_ptr<double>()[offset]));
+      fmt::format_to(std::back_inserter(out), " {:>12}",
+                     format_real(c.values.data_ptr<double>()[offset]));
       return;
     case ColumnType::integer:
       fmt::format_to(std::back_inserter(out), " {:>6}", c.values.data_ptr<int64_t>()[offset]);
@@ -153,7 +154,9 @@ void check_structure(const Structure& s) {
     fail("positions must have shape [{}, 3]", n);
   }
   if (!at::isfinite(s.positions).all().item<bool>()) fail("positions have a non-finite value");
-  if (s.cell.defined() && s.cell.numel() != 9) fail("cell must be 3x3, found {} values", s.cell.numel());
+  if (s.cell.defined() && s.cell.numel() != 9) {
+    fail("cell must be 3x3, found {} values", s.cell.numel());
+  }
 }
 
 }  // namespace
@@ -173,7 +176,8 @@ std::string format_extxyz_frame(const Structure& s) {
   fmt::format_to(std::back_inserter(out), "{}\n{}\n", n, comment_line(s, properties));
   const at::Tensor numbers = s.numbers.to(at::kLong).contiguous();
   for (int64_t i = 0; i < n; ++i) {
-    fmt::format_to(std::back_inserter(out), "{:<2}", chemical_symbol(numbers.data_ptr<int64_t>()[i]));
+    const std::string& symbol = chemical_symbol(numbers.data_ptr<int64_t>()[i]);
+    fmt::format_to(std::back_inserter(out), "{:<2}", symbol);
     for (std::size_t c = 1; c < columns.size(); ++c) {
       for (int64_t k = 0; k < columns[c].property.width; ++k) append_field(out, columns[c], i, k);
     }

@@ -81,7 +81,9 @@ at::Tensor stress_from_voigt(const at::Tensor& voigt) {
 }
 
 at::Tensor voigt_from_stress(const at::Tensor& stress) {
-  if (stress.sizes() != at::IntArrayRef{3, 3}) fail("stress must be 3x3, found {} values", stress.numel());
+  if (stress.sizes() != at::IntArrayRef{3, 3}) {
+    fail("stress must be 3x3, found {} values", stress.numel());
+  }
   const at::Tensor m = stress.to(at::kDouble);
   return at::stack({m[0][0], m[1][1], m[2][2], m[1][2], m[0][2], m[0][1]});
 }

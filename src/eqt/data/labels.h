@@ -3,9 +3,10 @@
 // files carry them (ASE's units):
 //   energy, free_energy  eV                  (per-structure info scalars)
 //   forces               eV / Angstrom       (per-atom [N, 3] array)
-//   stress               eV / Angstrom^3     ([3, 3], ASE's sign convention: stress = (1/V) dE/d(strain),
-//                                              so a compressed cell (positive pressure) has a
-//                                              negative diagonal; pressure = -trace / 3)
+//   stress               eV / Angstrom^3     ([3, 3], ASE's sign convention:
+//                                              stress = (1/V) dE/d(strain), so a compressed
+//                                              cell (positive pressure) has a negative
+//                                              diagonal; pressure = -trace / 3)
 // The stress comes from the stress key (3x3, or 6 Voigt values xx yy zz yz xz xy) or, when that
 // is absent, from the virial key as -virial / volume (the GAP / QUIP convention). Each getter
 // returns nullopt when the label is absent and fails (eqt::Error naming the key) when it is
