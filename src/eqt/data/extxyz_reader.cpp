@@ -1,0 +1,165 @@
+#include "eqt/data/extxyz_reader.h"
+
+#include <sstream>
+
+#include "eqt/core/error.h"
+#include "eqt/data/extxyz_frame.h"
+#include "eqt/data/python_numbers.h"
+
+namespace eqt::data {
+namespace {
+
+bool is_blank(std::string_view line) { return strip_python_space(line).empty(); }
+
+bool starts_with_vec(std::string_view line) {
+  const auto stripped = strip_python_space(line);
+  return stripped.substr(0, 3) == "VEC";
+}
+
+}  // namespace
+
+ExtxyzReader::ExtxyzReader(const std::filesystem::path& path) : lines_(path) {}
+ExtxyzReader::ExtxyzReader(std::istream& in, std::string name) : lines_(in, std::move(name)) {}
+
+void ExtxyzReader::fail_at(int64_t line, const std::string& reason) const {
+  fail("{}:{}: frame {}: {}", lines_.name(), line, frame_index_, reason);
+}
+
+std::optional<int64_t> ExtxyzReader::read_atom_count() {
+  std::string_view line;
+  if (!lines_.next(line)) {
+    if (frame_index_ == 0) fail("{}: file is empty: no extxyz frames", lines_.name());
+    return std::nullopt;
+  }
+  if (is_blank(line)) {
+    // Trailing blank lines end the file; ASE also stops at a blank line in the middle, silently
+    // dropping every frame after it, which is refused here.
+    const int64_t blank_line = lines_.line_number();
+    while (lines_.next(line)) {
+      if (!is_blank(line)) {
+        fail_at(blank_line, fmt::format("blank line where an atom count should be, but more "
+                                        "data follows at line {} (ASE would stop reading here)",
+                                        lines_.line_number()));
+      }
+    }
+    if (frame_index_ == 0) fail("{}: file is empty: no extxyz frames", lines_.name());
+    return std::nullopt;
+  }
+  const auto count = parse_int64(strip_python_space(line));
+  if (!count) {
+    fail_at(lines_.line_number(),
+            fmt::format("expected the number of atoms, found '{}'", strip_python_space(line)));
+  }
+  if (*count < 0) {
+    fail_at(lines_.line_number(), fmt::format("the number of atoms is negative ({})", *count));
+  }
+  return count;
+}
+
+std::string_view ExtxyzReader::read_frame_line(const char* what, int64_t num_atoms,
+                                               int64_t atoms_read) {
+  std::string_view line;
+  if (!lines_.next(line)) {
+    fail_at(lines_.line_number(),
+            fmt::format("truncated frame: the file ends before its {} ({} atoms declared, {} "
+                        "atom lines found)",
+                        what, num_atoms, atoms_read));
+  }
+  return line;
+}
+
+bool ExtxyzReader::skip() {
+  const auto num_atoms = read_atom_count();
+  if (!num_atoms) return false;
+  read_frame_line("comment line", *num_atoms, 0);
+  for (int64_t i = 0; i < *num_atoms; ++i) read_frame_line("atom lines", *num_atoms, i);
+  ++frame_index_;
+  return true;
+}
+
+std::optional<Structure> ExtxyzReader::next() {
+  const auto num_atoms = read_atom_count();
+  if (!num_atoms) return std::nullopt;
+  Structure structure = parse_frame(*num_atoms);
+  ++frame_index_;
+  return structure;
+}
+
+Structure ExtxyzReader::parse_frame(int64_t num_atoms) {
+  const std::string_view comment = read_frame_line("comment line", num_atoms, 0);
+  const int64_t comment_line = lines_.line_number();
+  FrameHeader header;
+  try {
+    header = interpret_comment(parse_comment_line(comment));
+  } catch (const Error& e) {
+    fail_at(comment_line, e.what());
+  }
+  AtomLineParser atoms(header.columns, num_atoms);
+  for (int64_t i = 0; i < num_atoms; ++i) {
+    const std::string_view line = read_frame_line("atom lines", num_atoms, i);
+    try {
+      atoms.parse(i, line);
+    } catch (const Error& e) {
+      // A lone integer is most likely the next frame's atom count: say so.
+      const bool looks_like_count = parse_int64(strip_python_space(line)).has_value();
+      fail_at(lines_.line_number(),
+              fmt::format("{}{}", e.what(),
+                          looks_like_count
+                              ? fmt::format(" (truncated frame? {} atoms declared, only {} atom "
+                                            "lines before this one)",
+                                            num_atoms, i)
+                              : ""));
+    }
+  }
+  std::string_view after;
+  if (lines_.next(after)) {
+    if (starts_with_vec(after)) {
+      fail_at(lines_.line_number(), "VEC lines (cell vectors as pseudo-atoms) are not "
+                                    "supported; write the cell as Lattice=\"...\" instead");
+    }
+    lines_.unread();
+  }
+  return assemble_frame(std::move(header), std::move(atoms).finish());
+}
+
+namespace {
+
+std::vector<Structure> read_range(ExtxyzReader& reader, const FrameRange& range) {
+  if (range.start < 0 || range.step < 1) {
+    fail("frame range: start must be >= 0 and step >= 1 (got start {}, step {})", range.start,
+         range.step);
+  }
+  std::vector<Structure> frames;
+  while (range.stop < 0 || reader.frame_index() < range.stop) {
+    const int64_t index = reader.frame_index();
+    const bool wanted = index >= range.start && (index - range.start) % range.step == 0;
+    if (!wanted) {
+      if (!reader.skip()) break;
+      continue;
+    }
+    auto frame = reader.next();
+    if (!frame) break;
+    frames.push_back(std::move(*frame));
+  }
+  return frames;
+}
+
+}  // namespace
+
+std::vector<Structure> read_extxyz(const std::filesystem::path& path, const FrameRange& range) {
+  ExtxyzReader reader(path);
+  return read_range(reader, range);
+}
+
+std::vector<Structure> read_extxyz(std::istream& in, const std::string& name,
+                                   const FrameRange& range) {
+  ExtxyzReader reader(in, name);
+  return read_range(reader, range);
+}
+
+std::vector<Structure> read_extxyz_text(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  return read_extxyz(in, name);
+}
+
+}  // namespace eqt::data

@@ -1,0 +1,48 @@
+#pragma once
+// Line-by-line text input with 1-based line numbers for error messages, from a plain or
+// gzip-compressed file (told apart by the gzip magic bytes, not the name) or any std::istream.
+// Reads in large chunks; a line is handed out as a view into the chunk buffer.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace eqt::data {
+
+class LineReader {
+ public:
+  // Fails (eqt::Error) when the path is missing, not a regular file, or cannot be opened.
+  explicit LineReader(const std::filesystem::path& path);
+  // Plain text only (no gzip detection); `in` must outlive the reader.
+  LineReader(std::istream& in, std::string name);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line without "\n" / "\r\n"; false at the end. The view stays valid until the next
+  // call. Fails with the file name and line number when the gzip stream is corrupt or truncated.
+  bool next(std::string_view& line);
+  // Makes the next call to next() return the line just returned again (a one-line look-ahead).
+  void unread();
+  // 1-based number of the line last returned (0 before the first).
+  int64_t line_number() const { return line_number_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  bool fill();  // appends a chunk to the buffer; false at the end of input
+
+  std::string name_;
+  std::function<std::size_t(char*, std::size_t)> read_chunk_;
+  std::function<void()> close_;
+  std::string buffer_;
+  std::size_t begin_ = 0;  // start of the unread part of buffer_
+  bool end_of_input_ = false;
+  bool replay_ = false;
+  std::string_view last_line_;
+  int64_t line_number_ = 0;
+};
+
+}  // namespace eqt::data
