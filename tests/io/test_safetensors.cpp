@@ -1,9 +1,8 @@
-#include "eqt/io/safetensors.h"
-
 #include <fstream>
 #include <functional>
 
 #include "eqt/core/error.h"
+#include "eqt/io/safetensors.h"
 #include "support/reference.h"
 
 namespace eqt::io {
@@ -69,7 +68,7 @@ TEST(Safetensors, ReadsE3nnReferenceLikeItsJsonCopy) {
 }
 
 TEST(Safetensors, RoundTripsEveryDtypeAndMetadata) {
-  const std::vector<c10::ScalarType> dtypes{c10::kDouble, c10::kFloat, c10::kHalf, c10::kBFloat16,
+  const std::vector<c10::ScalarType> dtypes{c10::kDouble, c10::kFloat, c10::kHalf,  c10::kBFloat16,
                                             c10::kLong,   c10::kInt,   c10::kShort, c10::kChar,
                                             c10::kByte,   c10::kBool};
   TensorMap tensors;
@@ -142,9 +141,11 @@ TEST(Safetensors, RejectsInconsistentEntries) {
   expect_rejected(entry(R"({"dtype": "F64", "shape": [-6], "data_offsets": [0, 48]})"), "non-negative");
   expect_rejected(entry(R"({"dtype": "F64", "shape": [6]})"), "data_offsets");
   expect_rejected(entry(R"({"dtype": "F64", "shape": [4294967296, 4294967296, 4294967296],
-                            "data_offsets": [0, 48]})"), "overflows");
+                            "data_offsets": [0, 48]})"),
+                  "overflows");
   expect_rejected(raw_file(R"({"a": {"dtype": "F64", "shape": [4], "data_offsets": [0, 32]},
-                               "b": {"dtype": "F64", "shape": [4], "data_offsets": [16, 48]}})", data),
+                               "b": {"dtype": "F64", "shape": [4], "data_offsets": [16, 48]}})",
+                           data),
                   "overlap");
   expect_rejected(raw_file(R"({"__metadata__": {"k": 3}})", ""), "__metadata__");
   expect_rejected(raw_file(R"({"b": {"dtype": "BOOL", "shape": [1], "data_offsets": [0, 1]}})", "\x07"),

@@ -38,6 +38,8 @@ inline double max_gradient_error(const std::function<at::Tensor()>& f, const std
 }
 
 // A float64 leaf tensor that requires grad.
-inline at::Tensor leaf(const at::Tensor& value) { return value.detach().to(at::kDouble).clone().set_requires_grad(true); }
+inline at::Tensor leaf(const at::Tensor& value) {
+  return value.detach().to(at::kDouble).clone().set_requires_grad(true);
+}
 
 }  // namespace eqt::testing

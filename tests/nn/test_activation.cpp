@@ -1,8 +1,7 @@
-#include "eqt/nn/activation.h"
-
 #include <cmath>
 
 #include "eqt/core/error.h"
+#include "eqt/nn/activation.h"
 #include "support/reference.h"
 
 namespace eqt::nn {
@@ -17,13 +16,15 @@ double quadrature_constant(const ScalarFunction& f) {
   const at::Tensor density = at::exp(-z * z / 2.0) / std::sqrt(2.0 * M_PI);
   const at::Tensor integrand = f(z).pow(2) * density;
   const double integral =
-      (integrand.sum().item<double>() - 0.5 * (integrand[0].item<double>() + integrand[-1].item<double>())) * step;
+      (integrand.sum().item<double>() - 0.5 * (integrand[0].item<double>() + integrand[-1].item<double>())) *
+      step;
   return 1.0 / std::sqrt(integral);
 }
 
 TEST(Activation, Normalize2momConstantsMatchE3nn) {
   EQT_REQUIRE_SHARED(shared);
-  const auto reference = testing::load_json(shared / "reference/e3nn/modules.json")["normalize2mom_constants"];
+  const auto reference =
+      testing::load_json(shared / "reference/e3nn/modules.json")["normalize2mom_constants"];
   ASSERT_GE(reference.size(), 6u);
   for (const auto& [name, entry] : reference.items()) {
     SCOPED_TRACE(name);

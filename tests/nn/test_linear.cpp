@@ -1,6 +1,5 @@
-#include "eqt/nn/linear.h"
-
 #include "eqt/core/error.h"
+#include "eqt/nn/linear.h"
 #include "gradient_check.h"
 #include "module_reference.h"
 

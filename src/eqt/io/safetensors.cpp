@@ -75,8 +75,8 @@ uint64_t non_negative_integer(const json& value, const std::string& origin, cons
   return value.get<uint64_t>();
 }
 
-std::vector<int64_t> parse_shape(const json& value, const std::string& origin,
-                                 const std::string& name, uint64_t& numel) {
+std::vector<int64_t> parse_shape(const json& value, const std::string& origin, const std::string& name,
+                                 uint64_t& numel) {
   if (!value.is_array()) fail("{}: corrupt safetensors header: shape of '{}' is not a list", origin, name);
   std::vector<int64_t> shape;
   numel = 1;
@@ -100,7 +100,8 @@ Entry parse_entry(const std::string& name, const json& value, uint64_t data_byte
   }
   Entry entry;
   entry.name = name;
-  if (!value["dtype"].is_string()) fail("{}: corrupt safetensors header: dtype of '{}' is not a string", origin, name);
+  if (!value["dtype"].is_string())
+    fail("{}: corrupt safetensors header: dtype of '{}' is not a string", origin, name);
   try {
     entry.dtype = safetensors_dtype(value["dtype"].get<std::string>());
   } catch (const Error& e) {
@@ -115,8 +116,10 @@ Entry parse_entry(const std::string& name, const json& value, uint64_t data_byte
   entry.begin = non_negative_integer(offsets[0], origin, "data_offsets of '" + name + "'");
   entry.end = non_negative_integer(offsets[1], origin, "data_offsets of '" + name + "'");
   if (entry.begin > entry.end || entry.end > data_bytes) {
-    fail("{}: tensor '{}': data_offsets [{}, {}] out of range of the {}-byte data section "
-         "(truncated or corrupt file)", origin, name, entry.begin, entry.end, data_bytes);
+    fail(
+        "{}: tensor '{}': data_offsets [{}, {}] out of range of the {}-byte data section "
+        "(truncated or corrupt file)",
+        origin, name, entry.begin, entry.end, data_bytes);
   }
   const uint64_t item = c10::elementSize(entry.dtype);
   if (numel > std::numeric_limits<uint64_t>::max() / item || entry.end - entry.begin != numel * item) {
@@ -145,8 +148,8 @@ void reject_overlaps(std::vector<const Entry*> entries, const std::string& origi
   for (const Entry* e : entries) {
     if (e->begin == e->end) continue;  // empty tensors occupy no bytes
     if (previous != nullptr && e->begin < previous->end) {
-      fail("{}: tensors '{}' [{}, {}) and '{}' [{}, {}) overlap in the data section", origin,
-           previous->name, previous->begin, previous->end, e->name, e->begin, e->end);
+      fail("{}: tensors '{}' [{}, {}) and '{}' [{}, {}) overlap in the data section", origin, previous->name,
+           previous->begin, previous->end, e->name, e->begin, e->end);
     }
     previous = e;
   }

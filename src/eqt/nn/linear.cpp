@@ -68,7 +68,8 @@ void Linear::build_instructions(const LinearOptions& options) {
     int64_t fan_in = 0;
     for (const auto& other : instructions_) {
       if (other.i_out != ins.i_out) continue;
-      fan_in += options.path_normalization == "element" ? irreps_in_[other.i_in].mul : irreps_in_[ins.i_in].mul;
+      fan_in +=
+          options.path_normalization == "element" ? irreps_in_[other.i_in].mul : irreps_in_[ins.i_in].mul;
     }
     ins.path_weight = 1.0 / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
     weight_numel_ += ins.path_shape[0] * ins.path_shape[1];
@@ -97,7 +98,8 @@ void Linear::build_groups() {
     std::vector<int> members;
     for (std::size_t n = 0; n < instructions_.size(); ++n) {
       const auto& ins = instructions_[n];
-      if (ins.i_in >= 0 && irreps_out_[ins.i_out].ir == block.ir && ins.path_shape[0] * ins.path_shape[1] > 0) {
+      if (ins.i_in >= 0 && irreps_out_[ins.i_out].ir == block.ir &&
+          ins.path_shape[0] * ins.path_shape[1] > 0) {
         members.push_back(static_cast<int>(n));
       }
     }
@@ -132,7 +134,8 @@ Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<in
   std::vector<int64_t> input_positions;  // ordered [m][row]: the gather also transposes
   for (int64_t m = 0; m < d; ++m) {
     for (int b : in_blocks) {
-      for (int64_t u = 0; u < irreps_in_[b].mul; ++u) input_positions.push_back(in_slices[b].first + u * d + m);
+      for (int64_t u = 0; u < irreps_in_[b].mul; ++u)
+        input_positions.push_back(in_slices[b].first + u * d + m);
     }
   }
   const int64_t zero_weight = weight_numel_;  // the 0 appended to the scaled flat weight
@@ -142,7 +145,8 @@ Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<in
     const int64_t mul_in = ins.path_shape[0], mul_out = ins.path_shape[1];
     for (int64_t u = 0; u < mul_in; ++u) {
       for (int64_t w = 0; w < mul_out; ++w) {
-        auto& slot = weight_positions[(row_of.at(ins.i_in) + u) * group.columns + column_of.at(ins.i_out) + w];
+        auto& slot =
+            weight_positions[(row_of.at(ins.i_in) + u) * group.columns + column_of.at(ins.i_out) + w];
         if (slot != zero_weight) fail("Linear: duplicate instruction ({}, {})", ins.i_in, ins.i_out);
         slot = weight_offsets_[n] + u * mul_out + w;
       }
@@ -152,7 +156,8 @@ Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<in
   for (int b : out_blocks) {
     for (int64_t w = 0; w < irreps_out_[b].mul; ++w) {
       for (int64_t m = 0; m < d; ++m) {
-        output_index[out_slices[b].first + w * d + m] = result_offset + m * group.columns + column_of.at(b) + w;
+        output_index[out_slices[b].first + w * d + m] =
+            result_offset + m * group.columns + column_of.at(b) + w;
       }
     }
   }
@@ -167,7 +172,8 @@ void Linear::build_bias_index() {
   int64_t offset = 0;
   for (const auto& ins : instructions_) {
     if (ins.i_in >= 0) continue;
-    for (int64_t w = 0; w < ins.path_shape[0]; ++w) bias_positions[out_slices[ins.i_out].first + w] = offset + w;
+    for (int64_t w = 0; w < ins.path_shape[0]; ++w)
+      bias_positions[out_slices[ins.i_out].first + w] = offset + w;
     offset += ins.path_shape[0];
   }
   bias_index_ = constants_.add(long_tensor(bias_positions));
@@ -190,8 +196,10 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   const at::Tensor weights = scaled_weight(weight);
   std::vector<at::Tensor> results;
   for (const auto& g : groups_) {
-    const at::Tensor gathered = flat.index_select(1, constants_.get(g.input_index, flat)).view({batch * g.ir_dim, g.rows});
-    const at::Tensor matrix = weights.index_select(0, constants_.get(g.weight_index, flat)).view({g.rows, g.columns});
+    const at::Tensor gathered =
+        flat.index_select(1, constants_.get(g.input_index, flat)).view({batch * g.ir_dim, g.rows});
+    const at::Tensor matrix =
+        weights.index_select(0, constants_.get(g.weight_index, flat)).view({g.rows, g.columns});
     results.push_back(at::mm(gathered, matrix).view({batch, g.ir_dim * g.columns}));
   }
   results.push_back(at::zeros({batch, 1}, flat.options()));  // read by outputs no instruction reaches

@@ -33,7 +33,7 @@ struct LinearOptions {
   bool biases = false;  // a bias for every 0e output block
   // (i_in, i_out) pairs; empty = every pair with equal irreps (e3nn's default).
   std::vector<std::pair<int, int>> instructions;
-  bool default_instructions = true;  // false: use `instructions` even if empty
+  bool default_instructions = true;            // false: use `instructions` even if empty
   std::string path_normalization = "element";  // or "path"
 };
 
@@ -57,8 +57,8 @@ class Linear : public torch::nn::Module {
  private:
   struct IrrepGroup {
     int64_t ir_dim = 0;
-    int64_t rows = 0;     // sum of mul of the input blocks read by the group
-    int64_t columns = 0;  // sum of mul of the output blocks written by the group
+    int64_t rows = 0;      // sum of mul of the input blocks read by the group
+    int64_t columns = 0;   // sum of mul of the output blocks written by the group
     int input_index = 0;   // constant slot: [ir_dim * rows] positions in x
     int weight_index = 0;  // constant slot: [rows * columns] positions in the scaled flat weight
   };
@@ -78,9 +78,9 @@ class Linear : public torch::nn::Module {
   std::vector<int64_t> weight_offsets_;  // per instruction: start in the flat weight (-1: bias)
   std::vector<IrrepGroup> groups_;
   ConstantCache constants_;
-  int weight_scale_ = -1;   // [weight_numel] path_weight of every flat weight entry
-  int output_index_ = -1;   // [irreps_out.dim] positions in the concatenated group results
-  int bias_index_ = -1;     // [irreps_out.dim] positions in [bias, 0]
+  int weight_scale_ = -1;  // [weight_numel] path_weight of every flat weight entry
+  int output_index_ = -1;  // [irreps_out.dim] positions in the concatenated group results
+  int bias_index_ = -1;    // [irreps_out.dim] positions in [bias, 0]
 };
 
 }  // namespace eqt::nn
