@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/so3/rotation.h"
+#include "eqt/so3/wigner_d.h"
 #include "support/reference.h"
 
 namespace eqt::so3 {
@@ -37,6 +39,24 @@ TEST(Wigner3j, HasUnitNormAndOrthonormalCouplings) {
         const auto gram = at::einsum("ijk,ijn->kn", {c, c});
         const auto expected = at::eye(2 * l3 + 1, at::kDouble) / (2 * l3 + 1);
         EXPECT_LT(testing::max_abs_diff(gram, expected), 1e-14);
+      }
+    }
+  }
+}
+
+TEST(Wigner3j, IsInvariantUnderSimultaneousRotation) {
+  // C_lmn = C_ijk D1_il D2_jm D3_kn for random rotations, every triple up to l = 8.
+  const auto rotations = random_rotation({3}, 2024);
+  for (int l1 = 0; l1 <= 8; ++l1) {
+    for (int l2 = 0; l2 <= 8; ++l2) {
+      for (int l3 = std::abs(l1 - l2); l3 <= std::min(l1 + l2, 8); ++l3) {
+        SCOPED_TRACE(::testing::Message() << "l = " << l1 << "," << l2 << "," << l3);
+        const auto c = wigner_3j(l1, l2, l3);
+        // One index at a time: a single four-operand einsum builds huge intermediates.
+        auto rotated = at::einsum("zil,ijk->zljk", {wigner_D_from_matrix(l1, rotations), c});
+        rotated = at::einsum("zjm,zljk->zlmk", {wigner_D_from_matrix(l2, rotations), rotated});
+        rotated = at::einsum("zkn,zlmk->zlmn", {wigner_D_from_matrix(l3, rotations), rotated});
+        EXPECT_LT(testing::max_abs_diff(rotated, c.expand_as(rotated)), 1e-12);
       }
     }
   }

@@ -19,12 +19,13 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/so3/real_basis.h"
 
 namespace eqt::so3 {
 namespace {
 
 using Real = long double;
-using Complex = std::complex<Real>;
+using detail::Complex;
 
 Real factorial(int n) {
   // Table grows on demand; guarded by the caller's cache mutex (only called while it is held).
@@ -57,21 +58,6 @@ Real clebsch_gordan(int l1, int m1, int l2, int m2, int l3) {
   return prefactor * sum;
 }
 
-// Non-zero entries (real column, value) of row `l + m` of e3nn's real->complex change of basis.
-// Complex m < 0 mixes real columns l -/+ |m| as (-i, 1)/sqrt2, m > 0 as (-1)^m (1, i)/sqrt2;
-// every entry carries the phase (-i)^l that makes the Clebsch-Gordan tensor real.
-std::vector<std::pair<int, Complex>> change_of_basis_row(int l, int m) {
-  const Real inv_sqrt2 = 1.0L / std::sqrt(2.0L);
-  const Complex i(0.0L, 1.0L);
-  Complex phase = 1.0L;
-  for (int n = 0; n < l; ++n) phase *= -i;
-  const int a = std::abs(m);
-  if (m == 0) return {{l, phase}};
-  if (m < 0) return {{l + a, phase * inv_sqrt2}, {l - a, phase * (-i) * inv_sqrt2}};
-  const Real sign = (m % 2 == 0) ? 1.0L : -1.0L;
-  return {{l + a, phase * sign * inv_sqrt2}, {l - a, phase * i * sign * inv_sqrt2}};
-}
-
 at::Tensor compute_real_wigner_3j(int l1, int l2, int l3) {
   const int d1 = 2 * l1 + 1, d2 = 2 * l2 + 1, d3 = 2 * l3 + 1;
   std::vector<Complex> value(static_cast<std::size_t>(d1 * d2 * d3), Complex(0.0L, 0.0L));
@@ -79,9 +65,9 @@ at::Tensor compute_real_wigner_3j(int l1, int l2, int l3) {
     for (int m2 = -l2; m2 <= l2; ++m2) {
       const Real cg = clebsch_gordan(l1, m1, l2, m2, l3);
       if (cg == 0.0L) continue;
-      for (const auto& [j, q1] : change_of_basis_row(l1, m1)) {
-        for (const auto& [k, q2] : change_of_basis_row(l2, m2)) {
-          for (const auto& [n, q3] : change_of_basis_row(l3, m1 + m2)) {
+      for (const auto& [j, q1] : detail::real_to_complex_row(l1, m1)) {
+        for (const auto& [k, q2] : detail::real_to_complex_row(l2, m2)) {
+          for (const auto& [n, q3] : detail::real_to_complex_row(l3, m1 + m2)) {
             value[static_cast<std::size_t>((j * d2 + k) * d3 + n)] += cg * q1 * q2 * std::conj(q3);
           }
         }
