@@ -1,0 +1,214 @@
+#include "eqt/nn/linear.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "eqt/core/error.h"
+
+namespace eqt::nn {
+namespace {
+
+at::Tensor long_tensor(const std::vector<int64_t>& values) {
+  return at::tensor(values, at::TensorOptions().dtype(at::kLong));
+}
+
+std::vector<std::pair<int, int>> all_equal_irrep_pairs(const so3::Irreps& in, const so3::Irreps& out) {
+  std::vector<std::pair<int, int>> pairs;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    for (std::size_t o = 0; o < out.size(); ++o) {
+      if (in[i].ir == out[o].ir) pairs.emplace_back(static_cast<int>(i), static_cast<int>(o));
+    }
+  }
+  return pairs;
+}
+
+// Position of each block's first index in a list of chosen blocks laid side by side.
+std::map<int, int64_t> stacked_offsets(const std::vector<int>& blocks, const so3::Irreps& irreps,
+                                       int64_t& total) {
+  std::map<int, int64_t> offsets;
+  total = 0;
+  for (int b : blocks) {
+    offsets[b] = total;
+    total += irreps[b].mul;
+  }
+  return offsets;
+}
+
+}  // namespace
+
+Linear::Linear(const so3::Irreps& irreps_in, const so3::Irreps& irreps_out, LinearOptions options)
+    : irreps_in_(irreps_in), irreps_out_(irreps_out) {
+  if (options.path_normalization != "element" && options.path_normalization != "path") {
+    fail("Linear: path_normalization must be 'element' or 'path', not '{}'", options.path_normalization);
+  }
+  build_instructions(options);
+  build_groups();
+  weight = register_parameter("weight", at::randn({weight_numel_}));
+  if (bias_numel_ > 0) bias = register_parameter("bias", at::zeros({bias_numel_}));
+}
+
+void Linear::build_instructions(const LinearOptions& options) {
+  const bool use_default = options.default_instructions && options.instructions.empty();
+  const auto pairs = use_default ? all_equal_irrep_pairs(irreps_in_, irreps_out_) : options.instructions;
+  for (const auto& [i_in, i_out] : pairs) {
+    if (i_in < 0 || i_in >= static_cast<int>(irreps_in_.size()) || i_out < 0 ||
+        i_out >= static_cast<int>(irreps_out_.size())) {
+      fail("Linear {} -> {}: instruction ({}, {}) indexes outside the irreps", irreps_in_.str(),
+           irreps_out_.str(), i_in, i_out);
+    }
+    if (irreps_in_[i_in].ir != irreps_out_[i_out].ir) {
+      fail("Linear: instruction ({}, {}) connects different irreps {} and {}", i_in, i_out,
+           irreps_in_[i_in].ir.str(), irreps_out_[i_out].ir.str());
+    }
+    instructions_.push_back({i_in, i_out, {irreps_in_[i_in].mul, irreps_out_[i_out].mul}, 1.0});
+  }
+  // Fan-in of each output block, counted over the instructions feeding it.
+  for (auto& ins : instructions_) {
+    int64_t fan_in = 0;
+    for (const auto& other : instructions_) {
+      if (other.i_out != ins.i_out) continue;
+      fan_in +=
+          options.path_normalization == "element" ? irreps_in_[other.i_in].mul : irreps_in_[ins.i_in].mul;
+    }
+    ins.path_weight = 1.0 / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
+    weight_numel_ += ins.path_shape[0] * ins.path_shape[1];
+  }
+  for (std::size_t o = 0; o < irreps_out_.size(); ++o) {
+    if (!options.biases || !irreps_out_[o].ir.is_scalar()) continue;
+    instructions_.push_back({-1, static_cast<int>(o), {irreps_out_[o].mul}, 1.0});
+    bias_numel_ += irreps_out_[o].mul;
+  }
+}
+
+void Linear::build_groups() {
+  std::vector<double> scale;
+  for (const auto& ins : instructions_) {
+    weight_offsets_.push_back(ins.i_in < 0 ? -1 : static_cast<int64_t>(scale.size()));
+    if (ins.i_in >= 0) scale.insert(scale.end(), ins.path_shape[0] * ins.path_shape[1], ins.path_weight);
+  }
+  weight_scale_ = constants_.add(at::tensor(scale, at::kDouble));
+
+  std::vector<int64_t> output_index(irreps_out_.dim(), -1);
+  int64_t result_width = 0;
+  std::vector<so3::Irrep> seen;
+  for (const auto& block : irreps_out_) {
+    if (std::find(seen.begin(), seen.end(), block.ir) != seen.end()) continue;
+    seen.push_back(block.ir);
+    std::vector<int> members;
+    for (std::size_t n = 0; n < instructions_.size(); ++n) {
+      const auto& ins = instructions_[n];
+      if (ins.i_in >= 0 && irreps_out_[ins.i_out].ir == block.ir &&
+          ins.path_shape[0] * ins.path_shape[1] > 0) {
+        members.push_back(static_cast<int>(n));
+      }
+    }
+    if (members.empty()) continue;
+    groups_.push_back(plan_group(block.ir, members, result_width, output_index));
+    result_width += groups_.back().ir_dim * groups_.back().columns;
+  }
+  // Outputs no instruction reaches read the zero column appended after the group results.
+  std::replace(output_index.begin(), output_index.end(), int64_t{-1}, result_width);
+  output_index_ = constants_.add(long_tensor(output_index));
+  build_bias_index();
+}
+
+Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<int>& members,
+                                      int64_t result_offset, std::vector<int64_t>& output_index) {
+  std::vector<int> in_blocks, out_blocks;
+  for (int n : members) {
+    in_blocks.push_back(instructions_[n].i_in);
+    out_blocks.push_back(instructions_[n].i_out);
+  }
+  for (auto* blocks : {&in_blocks, &out_blocks}) {
+    std::sort(blocks->begin(), blocks->end());
+    blocks->erase(std::unique(blocks->begin(), blocks->end()), blocks->end());
+  }
+  IrrepGroup group;
+  group.ir_dim = ir.dim();
+  const int64_t d = group.ir_dim;
+  const auto row_of = stacked_offsets(in_blocks, irreps_in_, group.rows);
+  const auto column_of = stacked_offsets(out_blocks, irreps_out_, group.columns);
+
+  const auto in_slices = irreps_in_.slices();
+  std::vector<int64_t> input_positions;  // ordered [m][row]: the gather also transposes
+  for (int64_t m = 0; m < d; ++m) {
+    for (int b : in_blocks) {
+      for (int64_t u = 0; u < irreps_in_[b].mul; ++u)
+        input_positions.push_back(in_slices[b].first + u * d + m);
+    }
+  }
+  const int64_t zero_weight = weight_numel_;  // the 0 appended to the scaled flat weight
+  std::vector<int64_t> weight_positions(group.rows * group.columns, zero_weight);
+  for (int n : members) {
+    const auto& ins = instructions_[n];
+    const int64_t mul_in = ins.path_shape[0], mul_out = ins.path_shape[1];
+    for (int64_t u = 0; u < mul_in; ++u) {
+      for (int64_t w = 0; w < mul_out; ++w) {
+        auto& slot =
+            weight_positions[(row_of.at(ins.i_in) + u) * group.columns + column_of.at(ins.i_out) + w];
+        if (slot != zero_weight) fail("Linear: duplicate instruction ({}, {})", ins.i_in, ins.i_out);
+        slot = weight_offsets_[n] + u * mul_out + w;
+      }
+    }
+  }
+  const auto out_slices = irreps_out_.slices();
+  for (int b : out_blocks) {
+    for (int64_t w = 0; w < irreps_out_[b].mul; ++w) {
+      for (int64_t m = 0; m < d; ++m) {
+        output_index[out_slices[b].first + w * d + m] =
+            result_offset + m * group.columns + column_of.at(b) + w;
+      }
+    }
+  }
+  group.input_index = constants_.add(long_tensor(input_positions));
+  group.weight_index = constants_.add(long_tensor(weight_positions));
+  return group;
+}
+
+void Linear::build_bias_index() {
+  const auto out_slices = irreps_out_.slices();
+  std::vector<int64_t> bias_positions(irreps_out_.dim(), bias_numel_);  // bias_numel_: the appended 0
+  int64_t offset = 0;
+  for (const auto& ins : instructions_) {
+    if (ins.i_in >= 0) continue;
+    for (int64_t w = 0; w < ins.path_shape[0]; ++w)
+      bias_positions[out_slices[ins.i_out].first + w] = offset + w;
+    offset += ins.path_shape[0];
+  }
+  bias_index_ = constants_.add(long_tensor(bias_positions));
+}
+
+at::Tensor Linear::scaled_weight(const at::Tensor& like) const {
+  return at::cat({weight * constants_.get(weight_scale_, like), at::zeros({1}, like.options())});
+}
+
+at::Tensor Linear::forward(const at::Tensor& x) const {
+  if (x.dim() < 1 || x.size(-1) != irreps_in_.dim()) {
+    fail("Linear {} -> {}: input has shape {}, expected [..., {}]", irreps_in_.str(), irreps_out_.str(),
+         c10::str(x.sizes()), irreps_in_.dim());
+  }
+  std::vector<int64_t> out_shape = x.sizes().vec();
+  out_shape.back() = irreps_out_.dim();
+  const at::Tensor flat = x.reshape({-1, irreps_in_.dim()});
+  const int64_t batch = flat.size(0);
+
+  const at::Tensor weights = scaled_weight(weight);
+  std::vector<at::Tensor> results;
+  for (const auto& g : groups_) {
+    const at::Tensor gathered =
+        flat.index_select(1, constants_.get(g.input_index, flat)).view({batch * g.ir_dim, g.rows});
+    const at::Tensor matrix =
+        weights.index_select(0, constants_.get(g.weight_index, flat)).view({g.rows, g.columns});
+    results.push_back(at::mm(gathered, matrix).view({batch, g.ir_dim * g.columns}));
+  }
+  results.push_back(at::zeros({batch, 1}, flat.options()));  // read by outputs no instruction reaches
+  at::Tensor out = at::cat(results, 1).index_select(1, constants_.get(output_index_, flat));
+  if (bias_numel_ > 0) {
+    const at::Tensor padded_bias = at::cat({bias, at::zeros({1}, bias.options())});
+    out = out + padded_bias.index_select(0, constants_.get(bias_index_, flat));
+  }
+  return out.view(out_shape);
+}
+
+}  // namespace eqt::nn

@@ -1,0 +1,86 @@
+#pragma once
+// Equivariant linear map between direct sums of irreps, equivalent to e3nn 0.5 `o3.Linear`:
+// every (i_in, i_out) pair with the same irrep is an instruction with weights [mul_in, mul_out],
+//   out[i_out][w, m] = sum over instructions into i_out of path_weight * sum_u x[i_in][u, m] W[u, w]
+// with path_weight = 1/sqrt(sum of mul_in over the instructions into i_out) ('element'
+// normalization). The flat weight is the concatenation of the [mul_in, mul_out] blocks in
+// instruction order (row-major), so e3nn's `weight` loads unchanged. Optional biases on 0e outputs
+// are added unscaled; outputs no instruction reaches are zero.
+//
+// Execution: instructions are grouped by irrep; each group is one gather of its inputs, one
+// matrix product with a weight matrix gathered from the flat weight, and a single final gather
+// assembles the output.
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "eqt/nn/constant_cache.h"
+#include "eqt/so3/irreps.h"
+
+namespace eqt::nn {
+
+struct LinearInstruction {
+  int i_in = 0;  // -1 for a bias
+  int i_out = 0;
+  std::vector<int64_t> path_shape;  // [mul_in, mul_out], or [mul_out] for a bias
+  double path_weight = 1.0;
+};
+
+struct LinearOptions {
+  bool biases = false;  // a bias for every 0e output block
+  // (i_in, i_out) pairs; empty = every pair with equal irreps (e3nn's default).
+  std::vector<std::pair<int, int>> instructions;
+  bool default_instructions = true;            // false: use `instructions` even if empty
+  std::string path_normalization = "element";  // or "path"
+};
+
+class Linear : public torch::nn::Module {
+ public:
+  Linear(const so3::Irreps& irreps_in, const so3::Irreps& irreps_out, LinearOptions options = {});
+
+  // x [..., irreps_in.dim] -> [..., irreps_out.dim], in the dtype/device of the parameters.
+  at::Tensor forward(const at::Tensor& x) const;
+
+  const so3::Irreps& irreps_in() const { return irreps_in_; }
+  const so3::Irreps& irreps_out() const { return irreps_out_; }
+  // Weight instructions in flat-weight order, then one bias instruction per biased output.
+  const std::vector<LinearInstruction>& instructions() const { return instructions_; }
+  int64_t weight_numel() const { return weight_numel_; }
+  int64_t bias_numel() const { return bias_numel_; }
+
+  at::Tensor weight;  // [weight_numel], N(0,1) at construction as e3nn
+  at::Tensor bias;    // [bias_numel], zeros; undefined when there are no biases
+
+ private:
+  struct IrrepGroup {
+    int64_t ir_dim = 0;
+    int64_t rows = 0;      // sum of mul of the input blocks read by the group
+    int64_t columns = 0;   // sum of mul of the output blocks written by the group
+    int input_index = 0;   // constant slot: [ir_dim * rows] positions in x
+    int weight_index = 0;  // constant slot: [rows * columns] positions in the scaled flat weight
+  };
+
+  void build_instructions(const LinearOptions& options);
+  void build_groups();
+  IrrepGroup plan_group(const so3::Irrep& ir, const std::vector<int>& members, int64_t result_offset,
+                        std::vector<int64_t>& output_index);
+  void build_bias_index();
+  at::Tensor scaled_weight(const at::Tensor& like) const;
+
+  so3::Irreps irreps_in_;
+  so3::Irreps irreps_out_;
+  std::vector<LinearInstruction> instructions_;
+  int64_t weight_numel_ = 0;
+  int64_t bias_numel_ = 0;
+  std::vector<int64_t> weight_offsets_;  // per instruction: start in the flat weight (-1: bias)
+  std::vector<IrrepGroup> groups_;
+  ConstantCache constants_;
+  int weight_scale_ = -1;  // [weight_numel] path_weight of every flat weight entry
+  int output_index_ = -1;  // [irreps_out.dim] positions in the concatenated group results
+  int bias_index_ = -1;    // [irreps_out.dim] positions in [bias, 0]
+};
+
+}  // namespace eqt::nn
