@@ -24,12 +24,13 @@ Structure random_structure(int64_t n, const at::Tensor& cell, std::array<bool, 3
   return make_structure(numbers, at::matmul(frac, cell), cell, pbc);
 }
 
-// A periodic skewed box, a mixed-pbc slab, a molecule (no cell) and a tiny periodic cell.
+// A periodic skewed box, a mixed-pbc slab, a molecule (with a cell, but not periodic) and a tiny
+// periodic cell.
 std::vector<Structure> mixed_structures() {
   const at::Tensor box = at::tensor({8.3, 0., 0., 1.7, 7.9, 0., -1.1, 0.6, 8.8}).reshape({3, 3});
   return {random_structure(40, box.to(at::kDouble), {true, true, true}, 1),
           random_structure(25, box.to(at::kDouble), {true, false, true}, 2),
-          make_structure({8, 1, 1, 6}, random_structure(4, at::eye(3, at::kDouble) * 3, {}, 3).positions),
+          random_structure(4, at::eye(3, at::kDouble) * 3, {false, false, false}, 3),
           random_structure(2, at::eye(3, at::kDouble) * 1.8, {true, true, true}, 4)};
 }
 
@@ -51,7 +52,8 @@ TEST(Batch, EdgesAreEachStructuresListOffset) {
     EXPECT_EQ(g.ptr[b].item<int64_t>(), atom_offset);
     EXPECT_TRUE(at::equal(g.species.narrow(0, atom_offset, n), s.numbers));
     EXPECT_TRUE(at::equal(g.positions.narrow(0, atom_offset, n), s.positions));
-    EXPECT_TRUE(at::equal(g.cell[b], s.cell));
+    // Molecules get a zero cell in the graph, whatever box their file gave them.
+    EXPECT_TRUE(at::equal(g.cell[b], s.periodic() ? s.cell : at::zeros({3, 3}, at::kDouble)));
     EXPECT_TRUE((g.batch.narrow(0, atom_offset, n) == b).all().item<bool>());
     for (int k = 0; k < 3; ++k) EXPECT_EQ(g.pbc[b][k].item<bool>(), s.pbc[k]);
     EXPECT_TRUE(at::equal(g.edge_index[0].narrow(0, edge_offset, e), nl.centres + atom_offset));
@@ -147,6 +149,7 @@ TEST(Batch, ConvertsDtypeAndRejectsIntegers) {
   const Graph empty = collate({}, kCutoff, at::kFloat);
   EXPECT_EQ(empty.num_structures(), 0);
   EXPECT_EQ(empty.num_edges(), 0);
+  EXPECT_EQ(empty.edge_vectors().size(0), 0);
 }
 
 }  // namespace

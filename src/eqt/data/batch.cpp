@@ -15,8 +15,11 @@ void require_floating(c10::ScalarType dtype) {
   }
 }
 
+// The Graph convention: zeros for a structure periodic in no direction, even where its file gave
+// a cell (it is then only a box for viewers, and must not enter e.g. a volume).
 at::Tensor structure_cell(const Structure& s) {
-  return s.cell.defined() ? s.cell.to(at::kDouble).reshape({3, 3}) : at::zeros({3, 3}, at::kDouble);
+  if (!s.periodic() || !s.cell.defined()) return at::zeros({3, 3}, at::kDouble);
+  return s.cell.to(at::kDouble).reshape({3, 3});
 }
 
 // Per-atom fields, cells and ptr; edges are added by collate_edges.

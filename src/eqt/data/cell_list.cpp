@@ -103,12 +103,12 @@ Mat3 complete_basis(const Mat3& cell, std::array<bool, 3> pbc) {
 // Bins of at least cutoff thickness, fewer where the total would exceed a few per atom (a sparse
 // molecule in a huge box must not allocate a huge grid; coarser bins stay correct).
 void choose_bin_counts(BinGrid& grid, const Vec3& length, double cutoff, int64_t num_atoms) {
-  const double thickness = cutoff * (1 + kBinSafety);
+  const double thickness = cutoff * (1 + kBinSafety) / kBinsPerCutoff;
   for (int k = 0; k < 3; ++k) {
     const double fit = std::floor(std::min(length[k] / thickness, 1e6));
     grid.count[k] = std::max<int64_t>(1, static_cast<int64_t>(fit));
   }
-  const int64_t limit = 2 * num_atoms + 27;
+  const int64_t limit = 8 * num_atoms + 64;
   while (grid.num_bins() > limit) {
     const int k = static_cast<int>(std::max_element(grid.count.begin(), grid.count.end()) -
                                    grid.count.begin());
@@ -117,7 +117,7 @@ void choose_bin_counts(BinGrid& grid, const Vec3& length, double cutoff, int64_t
   double images = 1;
   for (int k = 0; k < 3; ++k) {
     const double width = length[k] / static_cast<double>(grid.count[k]);
-    const double needed = width > 0 ? std::ceil(thickness / width) : 0;
+    const double needed = width > 0 ? std::ceil(cutoff * (1 + kBinSafety) / width) : 0;
     if (grid.periodic[k]) {
       images *= 2 * needed + 1;
       if (images > kMaxImagesPerAtom) {
@@ -199,11 +199,11 @@ void fill_bins(CellList& list, int64_t num_atoms) {
   for (int64_t b = 0; b < grid.num_bins(); ++b) list.bin_start[b + 1] += list.bin_start[b];
   std::vector<int64_t> next(list.bin_start.begin(), list.bin_start.end() - 1);
   list.slot_atom.resize(num_atoms);
-  list.slot_position.resize(3 * num_atoms);
+  for (auto& coordinate : list.slot_position) coordinate.resize(num_atoms);
   for (int64_t a = 0; a < num_atoms; ++a) {
     const int64_t slot = next[bin[a]]++;
     list.slot_atom[slot] = a;
-    for (int c = 0; c < 3; ++c) list.slot_position[3 * slot + c] = list.wrapped[3 * a + c];
+    for (int c = 0; c < 3; ++c) list.slot_position[c][slot] = list.wrapped[3 * a + c];
   }
 }
 

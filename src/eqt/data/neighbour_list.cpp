@@ -58,9 +58,12 @@ bool within_cutoff(const SearchContext& ctx, int64_t i, int64_t j, const std::ar
   return std::sqrt(sq) < ctx.cutoff;
 }
 
-// Scans one neighbouring bin, seen through lattice translation `translation` (in cells).
-void scan_bin(const SearchContext& ctx, int64_t i, int64_t bin,
-              const std::array<int64_t, 3>& translation, std::vector<Neighbour>& out) {
+// Scans slots [begin, end) (consecutive bins of one row), seen through lattice translation
+// `translation` (in cells). A branch-free first pass collects the slots within the cutoff
+// (plus margin): most candidates fail, and a data-dependent branch there mispredicts a lot.
+void scan_slots(const SearchContext& ctx, int64_t i, int64_t begin, int64_t end,
+                const std::array<int64_t, 3>& translation, std::vector<int64_t>& hits,
+                std::vector<Neighbour>& out) {
   const CellList& list = ctx.list;
   const Mat3& cell = list.cell;
   double origin[3];  // centre i moved by -translation: then d = slot position - origin
@@ -69,13 +72,18 @@ void scan_bin(const SearchContext& ctx, int64_t i, int64_t bin,
                 static_cast<double>(translation[1]) * cell[3 + c] -
                 static_cast<double>(translation[2]) * cell[6 + c];
   }
-  const double* slot_pos = list.slot_position.data();
-  for (int64_t slot = list.bin_start[bin]; slot < list.bin_start[bin + 1]; ++slot) {
-    const double dx = slot_pos[3 * slot] - origin[0];
-    const double dy = slot_pos[3 * slot + 1] - origin[1];
-    const double dz = slot_pos[3 * slot + 2] - origin[2];
-    if (dx * dx + dy * dy + dz * dz >= ctx.prefilter_sq) continue;
-    const int64_t j = list.slot_atom[slot];
+  if (static_cast<int64_t>(hits.size()) < end - begin) hits.resize(end - begin);
+  const double* xs = list.slot_position[0].data();
+  const double* ys = list.slot_position[1].data();
+  const double* zs = list.slot_position[2].data();
+  int64_t count = 0;
+  for (int64_t slot = begin; slot < end; ++slot) {
+    const double dx = xs[slot] - origin[0], dy = ys[slot] - origin[1], dz = zs[slot] - origin[2];
+    hits[count] = slot;
+    count += (dx * dx + dy * dy + dz * dz < ctx.prefilter_sq);
+  }
+  for (int64_t h = 0; h < count; ++h) {
+    const int64_t j = list.slot_atom[hits[h]];
     // Wrapped positions differ from the caller's by images: S = T + n_i - n_j.
     std::array<int64_t, 3> s;
     for (int k = 0; k < 3; ++k) s[k] = translation[k] + list.image[3 * i + k] - list.image[3 * j + k];
@@ -94,8 +102,10 @@ std::pair<int64_t, int64_t> search_range(const detail::BinGrid& grid, int k, int
 
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-void search_centre(const SearchContext& ctx, int64_t i, std::vector<Neighbour>& out) {
+void search_centre(const SearchContext& ctx, int64_t i, std::vector<int64_t>& hits,
+                   std::vector<Neighbour>& out) {
   const detail::BinGrid& grid = ctx.list.grid;
+  const std::vector<int64_t>& bin_start = ctx.list.bin_start;
   const int64_t* own = ctx.list.bin_of.data() + 3 * i;
   const auto [x0, x1] = search_range(grid, 0, own[0]);
   const auto [y0, y1] = search_range(grid, 1, own[1]);
@@ -104,11 +114,14 @@ void search_centre(const SearchContext& ctx, int64_t i, std::vector<Neighbour>& 
     const int64_t tz = floor_div(z, grid.count[2]);
     for (int64_t y = y0; y <= y1; ++y) {
       const int64_t ty = floor_div(y, grid.count[1]);
-      for (int64_t x = x0; x <= x1; ++x) {
+      const int64_t row = grid.linear(0, y - ty * grid.count[1], z - tz * grid.count[2]);
+      // Bins of a row with the same image along x are consecutive slots: one scan for them.
+      for (int64_t x = x0; x <= x1;) {
         const int64_t tx = floor_div(x, grid.count[0]);
-        const int64_t bin = grid.linear(x - tx * grid.count[0], y - ty * grid.count[1],
-                                        z - tz * grid.count[2]);
-        scan_bin(ctx, i, bin, {tx, ty, tz}, out);
+        const int64_t last = std::min(x1, (tx + 1) * grid.count[0] - 1);
+        scan_slots(ctx, i, bin_start[row + x - tx * grid.count[0]],
+                   bin_start[row + last - tx * grid.count[0] + 1], {tx, ty, tz}, hits, out);
+        x = last + 1;
       }
     }
   }
@@ -116,10 +129,11 @@ void search_centre(const SearchContext& ctx, int64_t i, std::vector<Neighbour>& 
 
 void search_block(const SearchContext& ctx, int64_t first, int64_t last, EdgeBlock& block) {
   std::vector<Neighbour> found;
+  std::vector<int64_t> hits;
   block.per_centre.reserve(last - first);
   for (int64_t i = first; i < last; ++i) {
     found.clear();
-    search_centre(ctx, i, found);
+    search_centre(ctx, i, hits, found);
     std::sort(found.begin(), found.end());
     block.per_centre.push_back(static_cast<int64_t>(found.size()));
     block.neighbours.insert(block.neighbours.end(), found.begin(), found.end());
