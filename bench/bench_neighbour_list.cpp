@@ -70,13 +70,19 @@ Options parse_options(int argc, char** argv) {
       if (a + 1 >= argc) throw std::runtime_error("missing value after " + arg);
       return argv[++a];
     };
-    if (arg == "--molecules-per-side") o.molecules_per_side = std::stoi(value());
-    else if (arg == "--cutoffs") o.cutoffs = parse_doubles(value());
-    else if (arg == "--repeats") o.repeats = std::stoi(value());
-    else if (arg == "--ase-repeats") o.ase_repeats = std::stoi(value());
-    else if (arg == "--no-ase") o.run_ase = false;
-    else if (arg == "--python") o.python = value();
-    else if (arg == "--threads") {
+    if (arg == "--molecules-per-side") {
+      o.molecules_per_side = std::stoi(value());
+    } else if (arg == "--cutoffs") {
+      o.cutoffs = parse_doubles(value());
+    } else if (arg == "--repeats") {
+      o.repeats = std::stoi(value());
+    } else if (arg == "--ase-repeats") {
+      o.ase_repeats = std::stoi(value());
+    } else if (arg == "--no-ase") {
+      o.run_ase = false;
+    } else if (arg == "--python") {
+      o.python = value();
+    } else if (arg == "--threads") {
       o.threads.clear();
       for (double t : parse_doubles(value())) o.threads.push_back(static_cast<int>(t));
     } else {
@@ -91,7 +97,8 @@ std::array<double, 9> random_rotation(std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const double u1 = u(rng), u2 = 2 * kPi * u(rng), u3 = 2 * kPi * u(rng);
   const double a = std::sqrt(1 - u1), b = std::sqrt(u1);
-  const double w = a * std::sin(u2), x = a * std::cos(u2), y = b * std::sin(u3), z = b * std::cos(u3);
+  const double w = a * std::sin(u2), x = a * std::cos(u2);
+  const double y = b * std::sin(u3), z = b * std::cos(u3);
   return {1 - 2 * (y * y + z * z), 2 * (x * y - z * w),     2 * (x * z + y * w),
           2 * (x * y + z * w),     1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
           2 * (x * z - y * w),     2 * (y * z + x * w),     1 - 2 * (x * x + y * y)};
@@ -165,7 +172,8 @@ Timing time_eqt(const WaterBox& box, double cutoff, int threads, int repeats) {
     const std::clock_t cpu_start = std::clock();
     const NeighbourList nl = run();
     cpu_seconds.push_back(static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (nl.size() != t.edges) throw std::runtime_error("edge count changed between repeats");
   }
   t.median_s = median(seconds);
@@ -227,10 +235,11 @@ int main(int argc, char** argv) {
       std::vector<Timing> eqt_times;
       for (const int threads : o.threads) {
         eqt_times.push_back(time_eqt(box, cutoff, threads, o.repeats));
-        std::printf("  eqt  %d thread(s): %9.4f s median of %d (cpu %.4f s)  (%lld edges, %.1f per atom)\n",
-                    threads, eqt_times.back().median_s, o.repeats, eqt_times.back().median_cpu_s,
-                    static_cast<long long>(eqt_times.back().edges),
-                    static_cast<double>(eqt_times.back().edges) / box.num_atoms());
+        std::printf(
+            "  eqt  %d thread(s): %9.4f s median of %d (cpu %.4f s)  (%lld edges, %.1f per atom)\n",
+            threads, eqt_times.back().median_s, o.repeats, eqt_times.back().median_cpu_s,
+            static_cast<long long>(eqt_times.back().edges),
+            static_cast<double>(eqt_times.back().edges) / box.num_atoms());
       }
       if (!o.run_ase) continue;
       const Timing ase = time_ase(o, box_file, cutoff);

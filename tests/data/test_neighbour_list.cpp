@@ -58,11 +58,14 @@ TEST(NeighbourList, RejectsBadInput) {
   EXPECT_NO_THROW(neighbour_list(positions, singular, {false, false, false}, 5.0));
   EXPECT_NO_THROW(neighbour_list(positions, parallel, {true, false, false}, 5.0));
   EXPECT_THROW(neighbour_list(positions.reshape({15}), kSkewedCell, periodic, 5.0), Error);
+  at::Tensor far = positions.clone();
+  far[0] += kSkewedCell[1] * 1e9;  // a billion cells away: cannot be wrapped precisely
+  EXPECT_THROW(neighbour_list(far, kSkewedCell, periodic, 5.0), Error);
 }
 
 TEST(NeighbourList, EveryEdgeHasItsReverse) {
-  const NeighbourList nl = neighbour_list(random_positions(300, -0.5, 1.5, 2), kSkewedCell,
-                                          {true, false, true}, 4.5);
+  const NeighbourList nl =
+      neighbour_list(random_positions(300, -0.5, 1.5, 2), kSkewedCell, {true, false, true}, 4.5);
   ASSERT_GT(nl.size(), 0);
   const std::vector<EdgeKey> edges = keys(nl);
   const std::set<EdgeKey> all(edges.begin(), edges.end());
@@ -109,11 +112,11 @@ TEST(NeighbourList, SameOutputForAnyThreadCount) {
 
 TEST(NeighbourList, AcceptsFloatPositionsAndNoCell) {
   const at::Tensor positions = random_positions(50, 0, 1, 6);
-  const NeighbourList from_float = neighbour_list(positions.to(at::kFloat), at::Tensor(),
-                                                  {false, false, false}, 4.0);
-  const NeighbourList from_double = neighbour_list(positions.to(at::kFloat).to(at::kDouble),
-                                                   at::zeros({3, 3}, at::kDouble),
-                                                   {false, false, false}, 4.0);
+  const NeighbourList from_float =
+      neighbour_list(positions.to(at::kFloat), at::Tensor(), {false, false, false}, 4.0);
+  const NeighbourList from_double =
+      neighbour_list(positions.to(at::kFloat).to(at::kDouble), at::zeros({3, 3}, at::kDouble),
+                     {false, false, false}, 4.0);
   ASSERT_GT(from_float.size(), 0);
   EXPECT_TRUE(at::equal(from_float.centres, from_double.centres));
   EXPECT_TRUE(at::equal(from_float.neighbours, from_double.neighbours));

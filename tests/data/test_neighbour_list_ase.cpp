@@ -37,8 +37,8 @@ void expect_matches_ase(const std::vector<AseNeighbourCase>& cases) {
     SCOPED_TRACE(c.name + " cutoff " + std::to_string(c.cutoff));
     const NeighbourList nl = neighbour_list(c.structure, c.cutoff);
     const testing::EdgeComparison cmp = testing::compare_with_ase(c, nl);
-    const bool ok = cmp.sorted_unique && cmp.missing == 0 && cmp.extra == 0 &&
-                    cmp.max_distance_error <= 1e-12;
+    const bool ok =
+        cmp.sorted_unique && cmp.missing == 0 && cmp.extra == 0 && cmp.max_distance_error <= 1e-12;
     EXPECT_TRUE(cmp.sorted_unique) << "output not strictly sorted by (i, j, S)";
     EXPECT_EQ(cmp.missing, 0) << cmp.first_problem;
     EXPECT_EQ(cmp.extra, 0) << cmp.first_problem;

@@ -74,8 +74,8 @@ double edge_length(const data::Structure& s, const EdgeKey& k) {
 }
 
 std::string describe(const EdgeKey& k, double length) {
-  return "(i=" + std::to_string(k[0]) + ", j=" + std::to_string(k[1]) + ", S=" +
-         std::to_string(k[2]) + " " + std::to_string(k[3]) + " " + std::to_string(k[4]) +
+  return "(i=" + std::to_string(k[0]) + ", j=" + std::to_string(k[1]) +
+         ", S=" + std::to_string(k[2]) + " " + std::to_string(k[3]) + " " + std::to_string(k[4]) +
          ", d=" + std::to_string(length) + ")";
 }
 
@@ -114,22 +114,23 @@ std::vector<AseNeighbourCase> ase_neighbour_cases(const std::vector<std::string>
 EdgeComparison compare_with_ase(const AseNeighbourCase& ref, const data::NeighbourList& nl) {
   EdgeComparison result;
   const std::vector<EdgeKey> ours = edge_keys(nl.centres, nl.neighbours, nl.shifts);
-  result.sorted_unique = std::adjacent_find(ours.begin(), ours.end(), [](const auto& a, const auto& b) {
-                           return !(a < b);
-                         }) == ours.end();
+  result.sorted_unique =
+      std::adjacent_find(ours.begin(), ours.end(),
+                         [](const auto& a, const auto& b) { return !(a < b); }) == ours.end();
   std::vector<EdgeKey> theirs = edge_keys(ref.i, ref.j, ref.shifts);
   std::vector<int64_t> order(theirs.size());
   for (std::size_t e = 0; e < order.size(); ++e) order[e] = static_cast<int64_t>(e);
-  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return theirs[a] < theirs[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](int64_t a, int64_t b) { return theirs[a] < theirs[b]; });
   std::vector<EdgeKey> sorted_ours = ours;
   std::sort(sorted_ours.begin(), sorted_ours.end());
   const auto d = ref.distances.accessor<double, 1>();
   std::size_t a = 0, b = 0;
   while (a < sorted_ours.size() || b < order.size()) {
-    const bool take_ours = b == order.size() ||
-                           (a < sorted_ours.size() && sorted_ours[a] < theirs[order[b]]);
-    const bool take_theirs = a == sorted_ours.size() ||
-                             (b < order.size() && theirs[order[b]] < sorted_ours[a]);
+    const bool take_ours =
+        b == order.size() || (a < sorted_ours.size() && sorted_ours[a] < theirs[order[b]]);
+    const bool take_theirs =
+        a == sorted_ours.size() || (b < order.size() && theirs[order[b]] < sorted_ours[a]);
     if (take_ours) {
       const EdgeKey& k = sorted_ours[a++];
       count_unmatched(result, ref, k, edge_length(ref.structure, k), result.extra, "extra ");

@@ -80,8 +80,9 @@ Graph collate(const std::vector<const Structure*>& structures,
   }
   for (std::size_t b = 0; b < lists.size(); ++b) {
     const NeighbourList& nl = lists[b];
-    if (nl.size() > 0 && std::max(nl.centres.max().item<int64_t>(),
-                                  nl.neighbours.max().item<int64_t>()) >= structures[b]->num_atoms()) {
+    if (nl.size() > 0 &&
+        std::max(nl.centres.max().item<int64_t>(), nl.neighbours.max().item<int64_t>()) >=
+            structures[b]->num_atoms()) {
       fail("collate: neighbour list {} indexes atoms beyond its structure's {}", b,
            structures[b]->num_atoms());
     }

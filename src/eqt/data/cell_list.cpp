@@ -16,8 +16,9 @@ using Vec3 = std::array<double, 3>;
 constexpr double kSingularTolerance = 1e-8;
 // More images than this per atom means the cell is absurdly thin compared with the cutoff.
 constexpr double kMaxImagesPerAtom = 1e7;
-// Fractional coordinates beyond this cannot be wrapped exactly into int64 images.
-constexpr double kMaxFractional = 1e12;
+// Atoms more cells than this outside the cell are rejected: wrapping them would lose more
+// precision than the search margin (kBinSafety) allows for.
+constexpr double kMaxFractional = 1e6;
 
 Vec3 row(const Mat3& m, int r) { return {m[3 * r], m[3 * r + 1], m[3 * r + 2]}; }
 void set_row(Mat3& m, int r, const Vec3& v) {
@@ -138,8 +139,8 @@ BinGrid make_grid(const std::vector<double>& fractional, const Mat3& inv, std::a
   Vec3 length{};
   for (int k = 0; k < 3; ++k) {
     // Perpendicular height of the cell along k: 1 / |reciprocal vector k| (column k of inv).
-    const double height = 1 / std::sqrt(inv[k] * inv[k] + inv[3 + k] * inv[3 + k] +
-                                        inv[6 + k] * inv[6 + k]);
+    const double height =
+        1 / std::sqrt(inv[k] * inv[k] + inv[3 + k] * inv[3 + k] + inv[6 + k] * inv[6 + k]);
     grid.lower[k] = 0;
     grid.span[k] = 1;
     if (!pbc[k]) {

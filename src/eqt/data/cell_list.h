@@ -30,18 +30,20 @@ struct BinGrid {
   std::array<double, 3> span{};    // fractional width covered by the bins (1 where periodic)
 
   int64_t num_bins() const { return count[0] * count[1] * count[2]; }
-  int64_t linear(int64_t x, int64_t y, int64_t z) const { return x + count[0] * (y + count[1] * z); }
+  int64_t linear(int64_t x, int64_t y, int64_t z) const {
+    return x + count[0] * (y + count[1] * z);
+  }
 };
 
 struct CellList {
   BinGrid grid;
   Mat3 cell{};  // the caller's cell, rows of open directions zeroed (they are never used as shifts)
-  std::vector<int64_t> bin_start;     // [bins + 1]: slots of bin b are bin_start[b] .. bin_start[b+1]
-  std::vector<int64_t> slot_atom;     // [N] atom in each slot; atoms of a bin in index order
+  std::vector<int64_t> bin_start;  // [bins + 1]: slots of bin b are bin_start[b] .. bin_start[b+1]
+  std::vector<int64_t> slot_atom;  // [N] atom in each slot; atoms of a bin in index order
   std::array<std::vector<double>, 3> slot_position;  // x, y, z [N]: wrapped, per slot (bin scans)
-  std::vector<double> wrapped;        // [3N] per atom: position moved into the cell (periodic dirs)
-  std::vector<int64_t> image;         // [3N] per atom: n with position = wrapped + n @ cell
-  std::vector<int64_t> bin_of;        // [3N] per atom: its bin coordinates
+  std::vector<double> wrapped;  // [3N] per atom: position moved into the cell (periodic dirs)
+  std::vector<int64_t> image;   // [3N] per atom: n with position = wrapped + n @ cell
+  std::vector<int64_t> bin_of;  // [3N] per atom: its bin coordinates
 };
 
 // positions[3 * num_atoms], cell[9] rows = lattice vectors. Validates the cell (fails with

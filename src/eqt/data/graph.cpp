@@ -5,7 +5,8 @@ namespace eqt::data {
 at::Tensor Graph::edge_vectors() const {
   const at::Tensor centres = edge_index[0];
   const at::Tensor neighbours = edge_index[1];
-  const at::Tensor relative = positions.index_select(0, neighbours) - positions.index_select(0, centres);
+  const at::Tensor relative =
+      positions.index_select(0, neighbours) - positions.index_select(0, centres);
   // One structure (MD): a single [E,3] x [3,3] product, no per-edge copy of the cell.
   if (num_structures() == 1) return relative + at::matmul(cell_shifts, cell[0]);
   const at::Tensor edge_cells = cell.index_select(0, edge_batch);  // [E, 3, 3]

@@ -24,10 +24,7 @@ constexpr int64_t kBlockAtoms = 512;
 struct Neighbour {
   int64_t j;
   std::array<int64_t, 3> shift;
-  bool operator<(const Neighbour& o) const {
-    return std::tie(j, shift[0], shift[1], shift[2]) <
-           std::tie(o.j, o.shift[0], o.shift[1], o.shift[2]);
-  }
+  bool operator<(const Neighbour& o) const { return std::tie(j, shift) < std::tie(o.j, o.shift); }
 };
 
 struct EdgeBlock {
@@ -44,13 +41,15 @@ struct SearchContext {
 
 // The final test, on the caller's positions exactly as ASE evaluates it
 // (positions[j] - positions[i] + S @ cell, strict <), so boundary pairs agree with ASE.
-bool within_cutoff(const SearchContext& ctx, int64_t i, int64_t j, const std::array<int64_t, 3>& s) {
+bool within_cutoff(const SearchContext& ctx, int64_t i, int64_t j,
+                   const std::array<int64_t, 3>& s) {
   const double* pi = ctx.positions + 3 * i;
   const double* pj = ctx.positions + 3 * j;
   const Mat3& cell = ctx.list.cell;
   double sq = 0;
   for (int c = 0; c < 3; ++c) {
-    const double shift = static_cast<double>(s[0]) * cell[c] + static_cast<double>(s[1]) * cell[3 + c] +
+    const double shift = static_cast<double>(s[0]) * cell[c] +
+                         static_cast<double>(s[1]) * cell[3 + c] +
                          static_cast<double>(s[2]) * cell[6 + c];
     const double d = (pj[c] - pi[c]) + shift;
     sq += d * d;
@@ -86,7 +85,8 @@ void scan_slots(const SearchContext& ctx, int64_t i, int64_t begin, int64_t end,
     const int64_t j = list.slot_atom[hits[h]];
     // Wrapped positions differ from the caller's by images: S = T + n_i - n_j.
     std::array<int64_t, 3> s;
-    for (int k = 0; k < 3; ++k) s[k] = translation[k] + list.image[3 * i + k] - list.image[3 * j + k];
+    for (int k = 0; k < 3; ++k)
+      s[k] = translation[k] + list.image[3 * i + k] - list.image[3 * j + k];
     if (j == i && s[0] == 0 && s[1] == 0 && s[2] == 0) continue;
     if (within_cutoff(ctx, i, j, s)) out.push_back({j, s});
   }
@@ -127,16 +127,51 @@ void search_centre(const SearchContext& ctx, int64_t i, std::vector<int64_t>& hi
   }
 }
 
+// Appends `found` to `out` in (j, S) order. Sorts 8-byte keys (j, position in `found`) rather
+// than the 32-byte records; equal j (several images of one atom) are then ordered by S.
+void append_sorted(const std::vector<Neighbour>& found, std::vector<uint64_t>& keys,
+                   std::vector<Neighbour>& out) {
+  constexpr int kIndexBits = 24;
+  constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+  const bool packable = found.size() <= kIndexMask &&
+                        std::all_of(found.begin(), found.end(), [](const Neighbour& n) {
+                          return static_cast<uint64_t>(n.j) < (uint64_t{1} << (64 - kIndexBits));
+                        });
+  if (!packable) {  // astronomically many atoms or neighbours: plain sort
+    const std::size_t start = out.size();
+    out.insert(out.end(), found.begin(), found.end());
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+    return;
+  }
+  keys.resize(found.size());
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    keys[k] = (static_cast<uint64_t>(found[k].j) << kIndexBits) | k;
+  }
+  std::sort(keys.begin(), keys.end());
+  const auto by_shift = [&](uint64_t a, uint64_t b) {
+    return found[a & kIndexMask].shift < found[b & kIndexMask].shift;
+  };
+  for (std::size_t run = 0; run < keys.size();) {
+    std::size_t end = run + 1;
+    while (end < keys.size() && (keys[end] >> kIndexBits) == (keys[run] >> kIndexBits)) ++end;
+    if (end - run > 1) std::sort(keys.begin() + run, keys.begin() + end, by_shift);
+    run = end;
+  }
+  for (const uint64_t key : keys) out.push_back(found[key & kIndexMask]);
+}
+
 void search_block(const SearchContext& ctx, int64_t first, int64_t last, EdgeBlock& block) {
   std::vector<Neighbour> found;
   std::vector<int64_t> hits;
+  std::vector<uint64_t> keys;
   block.per_centre.reserve(last - first);
   for (int64_t i = first; i < last; ++i) {
     found.clear();
     search_centre(ctx, i, hits, found);
-    std::sort(found.begin(), found.end());
+    // Reserve for the whole block once the first centres show how many neighbours to expect.
+    if (i == first + 8) block.neighbours.reserve(block.neighbours.size() * (last - first) * 5 / 32);
     block.per_centre.push_back(static_cast<int64_t>(found.size()));
-    block.neighbours.insert(block.neighbours.end(), found.begin(), found.end());
+    append_sorted(found, keys, block.neighbours);
   }
 }
 
@@ -173,7 +208,8 @@ NeighbourList assemble(const std::vector<EdgeBlock>& blocks) {
 }
 
 void validate(const double* positions, int64_t num_atoms, const double* cell, double cutoff) {
-  if (!(cutoff > 0) || !std::isfinite(cutoff)) fail("cutoff must be a positive number, got {}", cutoff);
+  if (!(cutoff > 0) || !std::isfinite(cutoff))
+    fail("cutoff must be a positive number, got {}", cutoff);
   for (int64_t a = 0; a < num_atoms; ++a) {
     const double* p = positions + 3 * a;
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) {
@@ -221,8 +257,7 @@ NeighbourList neighbour_list(const at::Tensor& positions, const at::Tensor& cell
     if (cell.numel() != 9) fail("cell must have shape [3, 3], got {}", shape_text(cell));
     cell3 = cell.detach().to(at::kCPU, at::kDouble).reshape({3, 3}).contiguous();
   }
-  return neighbour_list(pos.data_ptr<double>(), pos.size(0), cell3.data_ptr<double>(), pbc,
-                        cutoff);
+  return neighbour_list(pos.data_ptr<double>(), pos.size(0), cell3.data_ptr<double>(), pbc, cutoff);
 }
 
 NeighbourList neighbour_list(const Structure& structure, double cutoff) {
