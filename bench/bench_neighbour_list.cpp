@@ -160,6 +160,7 @@ struct Timing {
 
 Timing time_eqt(const WaterBox& box, double cutoff, int threads, int repeats) {
   at::set_num_threads(threads);
+  if (at::get_num_threads() != threads) throw std::runtime_error("could not set the thread count");
   const auto run = [&] {
     return eqt::data::neighbour_list(box.positions.data(), box.num_atoms(), box.cell.data(),
                                      {true, true, true}, cutoff);
@@ -236,14 +237,15 @@ int main(int argc, char** argv) {
       for (const int threads : o.threads) {
         eqt_times.push_back(time_eqt(box, cutoff, threads, o.repeats));
         std::printf(
-            "  eqt  %d thread(s): %9.4f s median of %d (cpu %.4f s)  (%lld edges, %.1f per atom)\n",
-            threads, eqt_times.back().median_s, o.repeats, eqt_times.back().median_cpu_s,
-            static_cast<long long>(eqt_times.back().edges),
+            "  eqt  %d thread(s): %10.2f ms median of %d (cpu %.2f ms), %lld edges, %.1f per "
+            "atom\n",
+            threads, 1e3 * eqt_times.back().median_s, o.repeats,
+            1e3 * eqt_times.back().median_cpu_s, static_cast<long long>(eqt_times.back().edges),
             static_cast<double>(eqt_times.back().edges) / box.num_atoms());
       }
       if (!o.run_ase) continue;
       const Timing ase = time_ase(o, box_file, cutoff);
-      std::printf("  ASE  neighbor_list: %9.4f s median of %d  (%lld edges)\n", ase.median_s,
+      std::printf("  ASE  neighbor_list: %10.2f ms median of %d, %lld edges\n", 1e3 * ase.median_s,
                   o.ase_repeats, static_cast<long long>(ase.edges));
       for (std::size_t k = 0; k < o.threads.size(); ++k) {
         std::printf("  speed-up over ASE, eqt %d thread(s): %.1fx\n", o.threads[k],

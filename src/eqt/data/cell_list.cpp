@@ -101,8 +101,9 @@ Mat3 complete_basis(const Mat3& cell, std::array<bool, 3> pbc) {
   return basis;
 }
 
-// Bins of at least cutoff thickness, fewer where the total would exceed a few per atom (a sparse
-// molecule in a huge box must not allocate a huge grid; coarser bins stay correct).
+// Bins of at least cutoff / kBinsPerCutoff thickness, but at most ~8 per atom: a sparse system in a
+// huge box (or a molecule with a far-away atom) must not allocate a huge grid. Coarser bins stay
+// correct (reach is derived from the final width), they only cost more candidate pairs.
 void choose_bin_counts(BinGrid& grid, const Vec3& length, double cutoff, int64_t num_atoms) {
   const double thickness = cutoff * (1 + kBinSafety) / kBinsPerCutoff;
   for (int k = 0; k < 3; ++k) {
