@@ -1,6 +1,7 @@
 // collate() and Graph: a batch holds each structure's own neighbour list, offset; edge vectors
 // have the neighbour-list lengths and are differentiable in positions and cell.
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -150,6 +151,16 @@ TEST(Batch, ConvertsDtypeAndRejectsIntegers) {
   EXPECT_EQ(empty.num_structures(), 0);
   EXPECT_EQ(empty.num_edges(), 0);
   EXPECT_EQ(empty.edge_vectors().size(0), 0);
+}
+
+// Neighbour lists are built in parallel over structures: errors must still arrive as eqt::Error.
+TEST(Batch, PropagatesNeighbourListErrors) {
+  auto structures = mixed_structures();
+  structures[2].positions[1][0] = std::nan("");
+  const int saved = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_THROW(collate(pointers(structures), kCutoff, at::kFloat), Error);
+  at::set_num_threads(saved);
 }
 
 }  // namespace
