@@ -1,0 +1,31 @@
+#pragma once
+// The one model interface. A model maps a batched graph to per-structure (and optionally per-atom)
+// outputs; ECSE, training, MD, ASE and LAMMPS use nothing else. Forces and stress are not the
+// model's business: `evaluate` (potential.h) derives them from the energy by autograd, so every
+// model is conservative by construction.
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include <map>
+#include <string>
+
+#include "eqt/data/graph.h"
+
+namespace eqt::models {
+
+// Named outputs: "energy" [B] in eV is the potential energy; models may add per-structure targets
+// ("U0", "mu" [B], "dipole" [B, 3], ...) and per-atom ones ("atomic_energies" [N]).
+using Outputs = std::map<std::string, at::Tensor>;
+
+class Model : public torch::nn::Module {
+ public:
+  // graph.positions (and graph.cell) may require grad; use graph.edge_vectors() so that
+  // derivatives reach them.
+  virtual Outputs forward(const data::Graph& graph) = 0;
+  // Neighbour-list cutoff in Angstrom that graphs given to forward must be built with.
+  virtual double cutoff() const = 0;
+  // Short name of the architecture ("equiformer", "pet", "ecse(pet)", ...).
+  virtual std::string kind() const = 0;
+};
+
+}  // namespace eqt::models
