@@ -85,8 +85,9 @@ void scan_slots(const SearchContext& ctx, int64_t i, int64_t begin, int64_t end,
     const int64_t j = list.slot_atom[hits[h]];
     // Wrapped positions differ from the caller's by images: S = T + n_i - n_j.
     std::array<int64_t, 3> s;
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < 3; ++k) {
       s[k] = translation[k] + list.image[3 * i + k] - list.image[3 * j + k];
+    }
     if (j == i && s[0] == 0 && s[1] == 0 && s[2] == 0) continue;
     if (within_cutoff(ctx, i, j, s)) out.push_back({j, s});
   }
@@ -208,8 +209,9 @@ NeighbourList assemble(const std::vector<EdgeBlock>& blocks) {
 }
 
 void validate(const double* positions, int64_t num_atoms, const double* cell, double cutoff) {
-  if (!(cutoff > 0) || !std::isfinite(cutoff))
+  if (!(cutoff > 0) || !std::isfinite(cutoff)) {
     fail("cutoff must be a positive number, got {}", cutoff);
+  }
   for (int64_t a = 0; a < num_atoms; ++a) {
     const double* p = positions + 3 * a;
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) {
