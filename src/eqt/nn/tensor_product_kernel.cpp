@@ -5,7 +5,6 @@
 #include <numeric>
 #include <set>
 
-#include "eqt/core/error.h"
 #include "eqt/so3/wigner_3j.h"
 
 namespace eqt::nn {
