@@ -1,6 +1,6 @@
 #include "eqt/nn/gate.h"
 
-#include <numeric>
+#include <algorithm>
 
 #include "eqt/core/error.h"
 #include "eqt/nn/activation.h"
@@ -48,10 +48,6 @@ so3::Irreps gated_output_irreps(const so3::Irreps& gated, const so3::Irreps& gat
   return so3::Irreps(out);
 }
 
-at::Tensor long_tensor(const std::vector<int64_t>& values) {
-  return at::tensor(values, at::TensorOptions().dtype(at::kLong));
-}
-
 }  // namespace
 
 Gate::Gate(const so3::Irreps& irreps_scalars, std::vector<std::string> act_scalars,
@@ -78,29 +74,17 @@ Gate::Gate(const so3::Irreps& irreps_scalars, std::vector<std::string> act_scala
 void Gate::build_layout() {
   const so3::Irreps canonical =
       irreps_scalars_.simplify() + irreps_gates_.simplify() + irreps_gated_.simplify();
-  std::vector<int64_t> positions(canonical.dim());
-  std::iota(positions.begin(), positions.end(), 0);
   if (layout_ == GateLayout::Concatenated) {
     irreps_in_ = canonical.simplify();
-  } else {
-    const auto sorted = canonical.sort();
-    irreps_in_ = sorted.irreps.simplify();
-    const auto sorted_slices = sorted.irreps.slices();
-    positions.clear();
-    for (std::size_t i = 0; i < canonical.size(); ++i) {  // block i sits at sorted position p[i]
-      const int64_t start = sorted_slices[sorted.p[i]].first;
-      for (int64_t e = 0; e < canonical[i].dim(); ++e) positions.push_back(start + e);
-    }
+    return;
   }
-  if (!std::is_sorted(positions.begin(), positions.end()))
-    canonical_slot_ = constants_.add(long_tensor(positions));
-
-  std::vector<int64_t> gate_of;
-  int64_t copy = 0;
-  for (const auto& block : irreps_gated_) {
-    for (int u = 0; u < block.mul; ++u, ++copy) gate_of.insert(gate_of.end(), block.ir.dim(), copy);
+  const auto sorted = canonical.sort();
+  irreps_in_ = sorted.irreps.simplify();
+  for (const auto& block : sorted.irreps) input_block_dims_.push_back(block.dim());
+  canonical_order_ = sorted.p;  // canonical block i sits at sorted position p[i]
+  for (std::size_t i = 0; i < canonical_order_.size(); ++i) {
+    reorder_ = reorder_ || canonical_order_[i] != static_cast<int>(i);
   }
-  gate_of_slot_ = constants_.add(long_tensor(gate_of));
 }
 
 std::vector<Gate::ActivationSpan> Gate::spans(const so3::Irreps& irreps,
@@ -130,19 +114,43 @@ at::Tensor Gate::activate(const at::Tensor& x, const std::vector<ActivationSpan>
   return at::cat(parts, -1);
 }
 
+at::Tensor Gate::apply_gates(const at::Tensor& gated, const at::Tensor& gates) const {
+  std::vector<int64_t> dims, muls;
+  for (const auto& block : irreps_gated_) {
+    dims.push_back(block.dim());
+    muls.push_back(block.mul);
+  }
+  const auto gated_blocks = gated.split_with_sizes(dims, -1);
+  const auto gate_blocks = gates.split_with_sizes(muls, -1);
+  std::vector<at::Tensor> out;
+  for (std::size_t b = 0; b < dims.size(); ++b) {
+    std::vector<int64_t> shape = gated.sizes().vec();
+    shape.back() = muls[b];
+    shape.push_back(irreps_gated_[b].ir.dim());  // [..., mul, 2l+1]: gate copy k scales row k
+    std::vector<int64_t> flat = gated.sizes().vec();
+    flat.back() = dims[b];
+    out.push_back((gated_blocks[b].reshape(shape) * gate_blocks[b].unsqueeze(-1)).reshape(flat));
+  }
+  return out.size() == 1 ? out.front() : at::cat(out, -1);
+}
+
 at::Tensor Gate::forward(const at::Tensor& x) const {
   if (x.dim() < 1 || x.size(-1) != irreps_in_.dim()) {
     fail("Gate {}: input has shape {}, expected [..., {}]", irreps_in_.str(), c10::str(x.sizes()),
          irreps_in_.dim());
   }
-  const at::Tensor canonical =
-      canonical_slot_ < 0 ? x : x.index_select(-1, constants_.get(canonical_slot_, x));
+  at::Tensor canonical = x;
+  if (reorder_) {
+    const auto blocks = x.split_with_sizes(input_block_dims_, -1);
+    std::vector<at::Tensor> ordered;
+    for (int k : canonical_order_) ordered.push_back(blocks[k]);
+    canonical = at::cat(ordered, -1);
+  }
   const int64_t n_scalars = irreps_scalars_.dim(), n_gates = irreps_gates_.dim();
-  const at::Tensor scalars = activate(canonical.narrow(-1, 0, n_scalars), scalar_spans_);
+  const auto parts = canonical.split_with_sizes({n_scalars, n_gates, irreps_gated_.dim()}, -1);
+  const at::Tensor scalars = activate(parts[0], scalar_spans_);
   if (n_gates == 0) return scalars;
-  const at::Tensor gates = activate(canonical.narrow(-1, n_scalars, n_gates), gate_spans_);
-  const at::Tensor gated = canonical.narrow(-1, n_scalars + n_gates, irreps_gated_.dim());
-  return at::cat({scalars, gated * gates.index_select(-1, constants_.get(gate_of_slot_, x))}, -1);
+  return at::cat({scalars, apply_gates(parts[2], activate(parts[1], gate_spans_))}, -1);
 }
 
 }  // namespace eqt::nn

@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "eqt/nn/constant_cache.h"
 #include "eqt/so3/irreps.h"
 
 namespace eqt::nn {
@@ -50,15 +49,18 @@ class Gate : public torch::nn::Module {
   void build_layout();
   static std::vector<ActivationSpan> spans(const so3::Irreps& irreps, const std::vector<std::string>& acts);
   static at::Tensor activate(const at::Tensor& x, const std::vector<ActivationSpan>& spans);
+  at::Tensor apply_gates(const at::Tensor& gated, const at::Tensor& gates) const;
 
   so3::Irreps irreps_scalars_, irreps_gates_, irreps_gated_;
   std::vector<std::string> act_scalars_, act_gates_;
   GateLayout layout_;
   so3::Irreps irreps_in_, irreps_out_;
   std::vector<ActivationSpan> scalar_spans_, gate_spans_;
-  ConstantCache constants_;
-  int canonical_slot_ = -1;  // input positions in [scalars | gates | gated] order; -1: identity
-  int gate_of_slot_ = -1;    // for each gated component, the index of its gate
+  // Sorted layout: the input is cut into the sorted blocks, which are put back in the order
+  // [scalars | gates | gated]; canonical block k is input block canonical_order_[k].
+  bool reorder_ = false;
+  std::vector<int64_t> input_block_dims_;
+  std::vector<int> canonical_order_;
 };
 
 }  // namespace eqt::nn

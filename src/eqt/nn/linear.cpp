@@ -89,8 +89,6 @@ void Linear::build_groups() {
   }
   weight_scale_ = constants_.add(at::tensor(scale, at::kDouble));
 
-  std::vector<int64_t> output_index(irreps_out_.dim(), -1);
-  int64_t result_width = 0;
   std::vector<so3::Irrep> seen;
   for (const auto& block : irreps_out_) {
     if (std::find(seen.begin(), seen.end(), block.ir) != seen.end()) continue;
@@ -103,84 +101,65 @@ void Linear::build_groups() {
         members.push_back(static_cast<int>(n));
       }
     }
-    if (members.empty()) continue;
-    groups_.push_back(plan_group(block.ir, members, result_width, output_index));
-    result_width += groups_.back().ir_dim * groups_.back().columns;
+    if (!members.empty()) groups_.push_back(plan_group(block.ir, members));
   }
-  // Outputs no instruction reaches read the zero column appended after the group results.
-  std::replace(output_index.begin(), output_index.end(), int64_t{-1}, result_width);
-  output_index_ = constants_.add(long_tensor(output_index));
-  build_bias_index();
+  bias_offsets_.assign(irreps_out_.size(), -1);
+  int64_t offset = 0;
+  for (const auto& ins : instructions_) {
+    if (ins.i_in >= 0) continue;
+    bias_offsets_[ins.i_out] = offset;
+    offset += ins.path_shape[0];
+  }
 }
 
-Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<int>& members,
-                                      int64_t result_offset, std::vector<int64_t>& output_index) {
-  std::vector<int> in_blocks, out_blocks;
+Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<int>& members) {
+  IrrepGroup group;
   for (int n : members) {
-    in_blocks.push_back(instructions_[n].i_in);
-    out_blocks.push_back(instructions_[n].i_out);
+    group.in_blocks.push_back(instructions_[n].i_in);
+    group.out_blocks.push_back(instructions_[n].i_out);
   }
-  for (auto* blocks : {&in_blocks, &out_blocks}) {
+  for (auto* blocks : {&group.in_blocks, &group.out_blocks}) {
     std::sort(blocks->begin(), blocks->end());
     blocks->erase(std::unique(blocks->begin(), blocks->end()), blocks->end());
   }
-  IrrepGroup group;
   group.ir_dim = ir.dim();
-  const int64_t d = group.ir_dim;
-  const auto row_of = stacked_offsets(in_blocks, irreps_in_, group.rows);
-  const auto column_of = stacked_offsets(out_blocks, irreps_out_, group.columns);
-
-  const auto in_slices = irreps_in_.slices();
-  std::vector<int64_t> input_positions;  // ordered [m][row]: the gather also transposes
-  for (int64_t m = 0; m < d; ++m) {
-    for (int b : in_blocks) {
-      for (int64_t u = 0; u < irreps_in_[b].mul; ++u)
-        input_positions.push_back(in_slices[b].first + u * d + m);
-    }
-  }
+  const auto row_of = stacked_offsets(group.in_blocks, irreps_in_, group.rows);
+  const auto column_of = stacked_offsets(group.out_blocks, irreps_out_, group.columns);
   const int64_t zero_weight = weight_numel_;  // the 0 appended to the scaled flat weight
-  std::vector<int64_t> weight_positions(group.rows * group.columns, zero_weight);
+  std::vector<int64_t> positions(group.rows * group.columns, zero_weight);
   for (int n : members) {
     const auto& ins = instructions_[n];
     const int64_t mul_in = ins.path_shape[0], mul_out = ins.path_shape[1];
     for (int64_t u = 0; u < mul_in; ++u) {
       for (int64_t w = 0; w < mul_out; ++w) {
-        auto& slot =
-            weight_positions[(row_of.at(ins.i_in) + u) * group.columns + column_of.at(ins.i_out) + w];
+        auto& slot = positions[(row_of.at(ins.i_in) + u) * group.columns + column_of.at(ins.i_out) + w];
         if (slot != zero_weight) fail("Linear: duplicate instruction ({}, {})", ins.i_in, ins.i_out);
         slot = weight_offsets_[n] + u * mul_out + w;
       }
     }
   }
-  const auto out_slices = irreps_out_.slices();
-  for (int b : out_blocks) {
-    for (int64_t w = 0; w < irreps_out_[b].mul; ++w) {
-      for (int64_t m = 0; m < d; ++m) {
-        output_index[out_slices[b].first + w * d + m] =
-            result_offset + m * group.columns + column_of.at(b) + w;
-      }
-    }
-  }
-  group.input_index = constants_.add(long_tensor(input_positions));
-  group.weight_index = constants_.add(long_tensor(weight_positions));
+  group.weight_index = constants_.add(long_tensor(positions));
   return group;
 }
 
-void Linear::build_bias_index() {
-  const auto out_slices = irreps_out_.slices();
-  std::vector<int64_t> bias_positions(irreps_out_.dim(), bias_numel_);  // bias_numel_: the appended 0
-  int64_t offset = 0;
-  for (const auto& ins : instructions_) {
-    if (ins.i_in >= 0) continue;
-    for (int64_t w = 0; w < ins.path_shape[0]; ++w)
-      bias_positions[out_slices[ins.i_out].first + w] = offset + w;
-    offset += ins.path_shape[0];
+void Linear::run_group(const IrrepGroup& g, const std::vector<at::Tensor>& x_blocks,
+                       const at::Tensor& padded_weight, std::vector<at::Tensor>& out_blocks) const {
+  const int64_t batch = x_blocks.front().size(0);
+  std::vector<at::Tensor> inputs;  // [Z, mul, m] each
+  for (int b : g.in_blocks) inputs.push_back(x_blocks[b].view({batch, irreps_in_[b].mul, g.ir_dim}));
+  const at::Tensor x = inputs.size() == 1 ? inputs.front() : at::cat(inputs, 1);
+  const at::Tensor matrix =
+      padded_weight.index_select(0, constants_.get(g.weight_index, padded_weight)).view({g.rows, g.columns});
+  // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
+  const at::Tensor y = at::mm(x.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), matrix)
+                           .view({batch, g.ir_dim, g.columns})
+                           .transpose(1, 2);
+  std::vector<int64_t> muls;
+  for (int b : g.out_blocks) muls.push_back(irreps_out_[b].mul);
+  const auto parts = muls.size() == 1 ? std::vector<at::Tensor>{y} : y.split_with_sizes(muls, 1);
+  for (std::size_t k = 0; k < muls.size(); ++k) {
+    out_blocks[g.out_blocks[k]] = parts[k].reshape({batch, irreps_out_[g.out_blocks[k]].dim()});
   }
-  bias_index_ = constants_.add(long_tensor(bias_positions));
-}
-
-at::Tensor Linear::scaled_weight(const at::Tensor& like) const {
-  return at::cat({weight * constants_.get(weight_scale_, like), at::zeros({1}, like.options())});
 }
 
 at::Tensor Linear::forward(const at::Tensor& x) const {
@@ -192,23 +171,21 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   out_shape.back() = irreps_out_.dim();
   const at::Tensor flat = x.reshape({-1, irreps_in_.dim()});
   const int64_t batch = flat.size(0);
+  std::vector<int64_t> in_dims;
+  for (const auto& b : irreps_in_) in_dims.push_back(b.dim());
+  const auto x_blocks = flat.split_with_sizes(in_dims, 1);
+  const at::Tensor padded_weight =
+      at::cat({weight * constants_.get(weight_scale_, weight), at::zeros({1}, weight.options())});
 
-  const at::Tensor weights = scaled_weight(weight);
-  std::vector<at::Tensor> results;
-  for (const auto& g : groups_) {
-    const at::Tensor gathered =
-        flat.index_select(1, constants_.get(g.input_index, flat)).view({batch * g.ir_dim, g.rows});
-    const at::Tensor matrix =
-        weights.index_select(0, constants_.get(g.weight_index, flat)).view({g.rows, g.columns});
-    results.push_back(at::mm(gathered, matrix).view({batch, g.ir_dim * g.columns}));
+  std::vector<at::Tensor> out_blocks(irreps_out_.size());
+  for (const auto& g : groups_) run_group(g, x_blocks, padded_weight, out_blocks);
+  for (std::size_t b = 0; b < irreps_out_.size(); ++b) {
+    if (!out_blocks[b].defined()) out_blocks[b] = at::zeros({batch, irreps_out_[b].dim()}, flat.options());
+    if (bias_offsets_[b] >= 0)
+      out_blocks[b] = out_blocks[b] + bias.narrow(0, bias_offsets_[b], irreps_out_[b].mul);
   }
-  results.push_back(at::zeros({batch, 1}, flat.options()));  // read by outputs no instruction reaches
-  at::Tensor out = at::cat(results, 1).index_select(1, constants_.get(output_index_, flat));
-  if (bias_numel_ > 0) {
-    const at::Tensor padded_bias = at::cat({bias, at::zeros({1}, bias.options())});
-    out = out + padded_bias.index_select(0, constants_.get(bias_index_, flat));
-  }
-  return out.view(out_shape);
+  if (out_blocks.empty()) return at::zeros(out_shape, flat.options());
+  return (out_blocks.size() == 1 ? out_blocks.front().contiguous() : at::cat(out_blocks, 1)).view(out_shape);
 }
 
 }  // namespace eqt::nn

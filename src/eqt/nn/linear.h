@@ -7,9 +7,10 @@
 // instruction order (row-major), so e3nn's `weight` loads unchanged. Optional biases on 0e outputs
 // are added unscaled; outputs no instruction reaches are zero.
 //
-// Execution: instructions are grouped by irrep; each group is one gather of its inputs, one
-// matrix product with a weight matrix gathered from the flat weight, and a single final gather
-// assembles the output.
+// Execution: instructions are grouped by irrep; each group stacks its input blocks as
+// [batch * (2l+1), rows], multiplies once by a [rows, columns] matrix gathered from the flat weight,
+// and the output blocks are cut from the result and concatenated once. Inputs are cut with one
+// split (its backward is a single cat), never with per-element gathers along the feature axis.
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
@@ -57,18 +58,18 @@ class Linear : public torch::nn::Module {
  private:
   struct IrrepGroup {
     int64_t ir_dim = 0;
-    int64_t rows = 0;      // sum of mul of the input blocks read by the group
-    int64_t columns = 0;   // sum of mul of the output blocks written by the group
-    int input_index = 0;   // constant slot: [ir_dim * rows] positions in x
-    int weight_index = 0;  // constant slot: [rows * columns] positions in the scaled flat weight
+    int64_t rows = 0;             // sum of mul of the input blocks read by the group
+    int64_t columns = 0;          // sum of mul of the output blocks written by the group
+    std::vector<int> in_blocks;   // in row order
+    std::vector<int> out_blocks;  // in column order
+    int weight_index = 0;         // constant slot: [rows * columns] positions in [scaled weight, 0]
   };
 
   void build_instructions(const LinearOptions& options);
   void build_groups();
-  IrrepGroup plan_group(const so3::Irrep& ir, const std::vector<int>& members, int64_t result_offset,
-                        std::vector<int64_t>& output_index);
-  void build_bias_index();
-  at::Tensor scaled_weight(const at::Tensor& like) const;
+  IrrepGroup plan_group(const so3::Irrep& ir, const std::vector<int>& members);
+  void run_group(const IrrepGroup& group, const std::vector<at::Tensor>& x_blocks,
+                 const at::Tensor& padded_weight, std::vector<at::Tensor>& out_blocks) const;
 
   so3::Irreps irreps_in_;
   so3::Irreps irreps_out_;
@@ -76,11 +77,10 @@ class Linear : public torch::nn::Module {
   int64_t weight_numel_ = 0;
   int64_t bias_numel_ = 0;
   std::vector<int64_t> weight_offsets_;  // per instruction: start in the flat weight (-1: bias)
+  std::vector<int64_t> bias_offsets_;    // per output block: start in the bias (-1: none)
   std::vector<IrrepGroup> groups_;
   ConstantCache constants_;
   int weight_scale_ = -1;  // [weight_numel] path_weight of every flat weight entry
-  int output_index_ = -1;  // [irreps_out.dim] positions in the concatenated group results
-  int bias_index_ = -1;    // [irreps_out.dim] positions in [bias, 0]
 };
 
 }  // namespace eqt::nn

@@ -1,18 +1,20 @@
 #pragma once
-// Grouped execution of an instruction list of a TensorProduct (see tensor_product.h), designed
-// for few, large ATen ops rather than one einsum per instruction:
+// Grouped execution of the instruction list of a TensorProduct (see tensor_product.h):
 //
-//  1. Clebsch-Gordan products, one per distinct (in1 block, in2 block, uv|uu) pair: all output l
-//     needed from that pair share one matrix product with their concatenated wigner_3j,
-//       Y[z, u, v, c] = sum_ij x1[z, u, i] x2[z, v, j] C[i, j, c]
-//     computed as (x2 . C) first (one mm), then a batched product with x1 (one bmm).
-//  2. Weights.  'uvw' / 'uuw' (channel mixing) instructions are grouped by output irrep: their Y
-//     slices are stacked into [z, m, rows] and multiplied by one weight matrix [rows, columns]
-//     (shared: mm; per sample: bmm) gathered from the flat weight. 'uvu' / 'uvv' / 'uuu' (and
-//     unweighted) instructions are elementwise: Y * gathered weight, summed into the outputs.
-//  3. One final gather (or index_add where several terms reach one output element) lays the
-//     results out as irreps_out.
-// Path weights are folded into the flat weight (scaled once per call) so they cost nothing extra.
+//  1. Clebsch-Gordan products, one per distinct (in1 block, in2 block, uv|uu) pair: every output
+//     l needed from that pair shares one outer product and one matrix product with the
+//     concatenated wigner_3j blocks,
+//       Y[z, u, v, c] = sum_ij x1[z, u, i] x2[z, v, j] C[(i j), c]      (uu pairs: v = u)
+//  2. Weights.  'uvw' / weighted 'uuw' (channel mixing) instructions are grouped by output irrep:
+//     their Y slices are stacked into [z * m, rows] and multiplied by one weight matrix
+//     [rows, columns] gathered from the flat weight (per-sample weights: one bmm). The other modes
+//     multiply their Y slice by their block of the flat weight (broadcast) and sum over the free
+//     channel.
+//  3. Contributions to each output block are summed and the blocks concatenated once.
+// Path weights are folded into the flat weight (one multiplication per call). The kernel avoids
+// gathers/scatters along the feature dimension and batched products over the batch dimension,
+// which are slow on CPU builds of LibTorch; everything large is an mm, a broadcast multiply, a
+// narrow or a cat.
 #include <ATen/ATen.h>
 
 #include <string>
@@ -50,47 +52,48 @@ class TensorProductKernel {
     int i_in1 = 0, i_in2 = 0;
     bool diagonal = false;  // 'uu*' modes pair channel u of x1 with channel u of x2
     int64_t mul1 = 0, mul2 = 0, dim1 = 0, dim2 = 0;
-    std::vector<int> ls_out;  // distinct output l, in order of first use
-    int64_t width = 0;        // sum of 2l+1 over ls_out
-    int cg_slot = -1;         // [dim2, dim1 * width]
+    std::vector<int> ls_out;      // distinct output l, in order of first use
+    std::vector<int64_t> widths;  // 2l+1 for each of ls_out
+    int64_t width = 0;            // sum of widths
+    int cg_slot = -1;             // [dim1 * dim2, width]
   };
-  struct Piece {  // the Y slice of one instruction: Y_pair[..., column : column + ir_dim]
+  struct Step {  // one instruction reads piece `piece` (its output l) of the product of `pair`
+    std::size_t instruction = 0;
     int pair = 0;
-    int64_t column = 0;
+    std::size_t piece = 0;
     int64_t ir_dim = 0;
-    int64_t rows = 0;  // mixing: number of (u, v) or (u) rows
   };
+  // Every tensor is cut with one split (a single autograd node whose backward is one cat):
+  // narrowing many pieces out of one tensor would cost a full-size zero fill per piece in backward.
+  using Pieces = std::vector<at::Tensor>;
   struct MixGroup {
     int64_t ir_dim = 0, rows = 0, columns = 0;
-    std::vector<Piece> pieces;
-    int weight_slot = -1;  // [rows * columns] positions in the extended weight
+    std::vector<Step> steps;
+    std::vector<int> out_blocks;  // output blocks written, in column order
+    int weight_slot = -1;         // [rows * columns] positions in the scaled flat weight (+ a 0)
   };
 
   int pair_of(const TensorProductInstruction& ins);
-  int64_t column_of(int pair, int l_out) const;
-  void build_weight_tables();
-  void build_mix_groups(std::vector<int64_t>& destinations);
-  void build_elementwise(std::vector<int64_t>& destinations);
-  void build_pairs_and_output(const std::vector<int64_t>& destinations);
-  at::Tensor pair_product(const PairGroup& pair, const at::Tensor& x1, const at::Tensor& x2) const;
-  at::Tensor extended_weight(const at::Tensor& weight, int64_t batch) const;
-  at::Tensor piece_slice(const std::vector<at::Tensor>& products, const Piece& piece) const;
+  Step step_of(std::size_t n);
+  void build_weight_table();
+  void build_mix_groups();
+  void build_cg_matrices();
+  Pieces pair_product(const PairGroup& pair, const Pieces& x1_blocks, const Pieces& x2_blocks) const;
+  void add_mix_group(const MixGroup& group, const std::vector<Pieces>& products, const at::Tensor& scaled,
+                     std::vector<std::vector<at::Tensor>>& contributions) const;
+  at::Tensor elementwise(const Step& step, const std::vector<Pieces>& products, const Pieces& weights) const;
 
   so3::Irreps in1_, in2_, out_;
   std::vector<TensorProductInstruction> instructions_;  // non-empty ones only
   std::vector<int64_t> weight_offsets_;                 // per instruction; -1 when unweighted
-  std::vector<int> const_slots_;                        // per instruction: its pw in the constants
+  std::vector<int64_t> weight_sizes_;                   // sizes of the weighted blocks, in order
+  std::vector<int> weight_piece_;                       // per instruction: its block; -1 unweighted
   int64_t weight_numel_ = 0;
-  int64_t const_count_ = 0;
   std::vector<PairGroup> pairs_;
   std::vector<MixGroup> mixes_;
-  std::vector<Piece> elementwise_;
+  std::vector<Step> elementwise_;
   ConstantCache constants_;
-  int scale_slot_ = -1;        // [weight_numel] path weight of every flat weight entry
-  int path_consts_slot_ = -1;  // [const_count] path weights of unweighted instructions
-  int elementwise_slot_ = -1;  // [elementwise terms] positions in the extended weight
-  int output_slot_ = -1;       // gather: [dim_out] positions in the results; else destinations
-  bool output_by_gather_ = true;
+  int scale_slot_ = -1;  // [weight_numel] path weight of every flat weight entry
 };
 
 }  // namespace eqt::nn
