@@ -3,6 +3,7 @@
 // translations, permutations of atoms, and periodic cells rotated together with the atoms.
 #include <gtest/gtest.h>
 
+#include "eqt/core/error.h"
 #include "eqt/models/equiformer/reference_loader.h"
 #include "eqt/models/potential.h"
 #include "eqt/so3/equivariance.h"
@@ -81,6 +82,14 @@ TEST(EquiformerSymmetry, ReferenceModelsRotationTranslationPermutation) {
     const auto model = models::equiformer::load_equiformer_reference(equiformer_reference_dir(shared) / name);
     expect_symmetric(*model, structures[2], /*inversion=*/false);  // aspirin
     expect_permutation_invariant(*model, structures[0]);
+    // The official MD17 irreps (l = 1 labelled 1e) make the model SE(3)- but not E(3)-invariant:
+    // paths such as 1 x 1 -> 1 give pseudoscalar energy terms, so mirror images differ.
+    const auto graph = graph_of(structures[2], model->cutoff());
+    data::Graph inverted = graph;
+    inverted.positions = -graph.positions;
+    const double difference =
+        (models::evaluate(*model, graph).energy - models::evaluate(*model, inverted).energy).abs().item<double>();
+    EXPECT_GT(difference, 1e-9);
   }
 }
 
@@ -119,15 +128,25 @@ TEST(EquiformerSymmetry, ParityConsistentIrrepsAreInversionInvariant) {
   EquiformerConfig c = small_config();
   c.irreps_node_embedding = "16x0e+4x0o+8x1o+4x1e+4x2e+2x2o";
   c.irreps_sh = "1x0e+1x1o+1x2e";
-  c.irreps_head = "4x0e+1x0o+2x1o+1x1e+1x2e+1x2o";
   c.irreps_mlp_mid = "16x0e+4x0o+8x1o+4x1e+4x2e+2x2o";
   const auto molecule = data::make_structure({6, 1, 8, 1}, at::tensor({0.0, 0.0, 0.0, 1.1, 0.1, -0.2, -0.3, 1.3, 0.2,
                                                                         -0.9, -0.6, 0.4}, at::kDouble).view({4, 3}));
-  for (const auto attention : {AttentionType::Graph, AttentionType::DotProduct}) {
-    c.attention = attention;
-    c.nonlinear_message = attention == AttentionType::Graph;
-    expect_symmetric(*built(c), molecule, /*inversion=*/true);
-  }
+  // Heads ordered as each attention sorts them: graph attention even parity first, dot product odd first.
+  c.irreps_head = "4x0e+1x0o+1x1e+2x1o+1x2e+1x2o";
+  expect_symmetric(*built(c), molecule, /*inversion=*/true);
+  c.attention = AttentionType::DotProduct;
+  c.nonlinear_message = false;
+  c.irreps_head = "1x0o+4x0e+2x1o+1x1e+1x2o+1x2e";
+  expect_symmetric(*built(c), molecule, /*inversion=*/true);
+}
+
+TEST(EquiformerSymmetry, HeadsThatWouldMixIrrepsAreRefused) {
+  EquiformerConfig c = small_config();
+  c.irreps_node_embedding = "16x0e+8x1o+4x1e";
+  c.irreps_sh = "1x0e+1x1o+1x2e";
+  c.irreps_head = "4x0e+2x1o+1x1e";  // graph attention would sort 1e before 1o
+  c.irreps_mlp_mid = "16x0e+8x1o+4x1e";
+  EXPECT_THROW(EquiformerModel(c, at::kDouble), Error);
 }
 
 TEST(EquiformerSymmetry, PeriodicCellRotatedWithTheAtoms) {

@@ -5,6 +5,7 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include "eqt/models/potential.h"
+#include "eqt/models/state_dict.h"
 #include "equiformer_fixtures.h"
 
 namespace eqt::testing {
@@ -12,12 +13,11 @@ namespace {
 
 using models::equiformer::EquiformerModel;
 
-std::shared_ptr<EquiformerModel> perturbed_model(c10::ScalarType dtype = at::kDouble) {
+std::shared_ptr<EquiformerModel> perturbed_model() {
   auto model = std::make_shared<EquiformerModel>(small_config(), at::kDouble);
   at::NoGradGuard no_grad;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(3);
   for (auto& p : model->parameters()) p.add_(0.1 * at::randn(p.sizes(), generator, p.options()));
-  model->to(dtype);
   return model;
 }
 
@@ -99,8 +99,11 @@ TEST(Potential, ForcesAreDifferentiableOnceMore) {
 }
 
 TEST(Potential, Float32AgreesWithFloat64) {
-  const auto model64 = perturbed_model(at::kDouble);
-  const auto model32 = perturbed_model(at::kFloat);
+  const auto model64 = perturbed_model();
+  // The same weights in float32: built in float32, loaded from the float64 model's state dict.
+  const auto model32 = std::make_shared<EquiformerModel>(small_config(), at::kFloat);
+  models::load_state_dict(*model32, models::state_dict(*model64));
+  ASSERT_EQ(model32->parameters()[0].scalar_type(), at::kFloat);
   const auto crystal = distorted_fcc();
   const auto r64 = models::evaluate(*model64, graph_of(crystal, model64->cutoff(), at::kDouble), {true, true, false});
   const auto r32 = models::evaluate(*model32, graph_of(crystal, model32->cutoff(), at::kFloat), {true, true, false});

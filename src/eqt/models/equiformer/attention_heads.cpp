@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "eqt/core/error.h"
+
 namespace eqt::models::equiformer {
 
 namespace {
@@ -23,10 +25,21 @@ std::vector<int64_t> head_columns(const so3::Irreps& irreps_head, int num_heads)
   return columns;
 }
 
+std::vector<so3::Irrep> copies(const so3::Irreps& irreps, int repeat) {
+  std::vector<so3::Irrep> result;
+  for (const auto& block : irreps) result.insert(result.end(), static_cast<std::size_t>(block.mul) * repeat, block.ir);
+  return result;
+}
+
 }  // namespace
 
-HeadSplit::HeadSplit(const so3::Irreps& irreps_head, int num_heads)
+HeadSplit::HeadSplit(const so3::Irreps& irreps_head, int num_heads, const so3::Irreps& irreps_input)
     : num_heads_(num_heads), head_dim_(irreps_head.dim()) {
+  if (copies(irreps_head, num_heads) != copies(irreps_input, 1)) {
+    fail("Equiformer attention: features {} cannot be split into {} heads of {}; order the blocks of "
+         "irreps_head as the layer sorts them (graph attention: even parity first, dot product: odd first)",
+         irreps_input.str(), num_heads, irreps_head.str());
+  }
   index_slot_ = constants_.add(at::tensor(head_columns(irreps_head, num_heads), at::kLong));
 }
 

@@ -17,7 +17,11 @@ namespace eqt::models::equiformer {
 
 class HeadSplit {
  public:
-  HeadSplit(const so3::Irreps& irreps_head, int num_heads);
+  // irreps_input: the irreps of the features to split. They must list, copy by copy, irreps_head's
+  // blocks with mul*H copies each; otherwise heads would mix irreps (the official code would then
+  // silently break equivariance) and this throws eqt::Error. E.g. graph attention sorts the heads
+  // even-first, dot-product attention odd-first: irreps_head must be sorted the same way.
+  HeadSplit(const so3::Irreps& irreps_head, int num_heads, const so3::Irreps& irreps_input);
   at::Tensor operator()(const at::Tensor& x) const;  // [rows, H*head_dim] -> [rows, H, head_dim]
   int64_t head_dim() const { return head_dim_; }
 

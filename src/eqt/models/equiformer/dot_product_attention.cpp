@@ -14,8 +14,8 @@ DotProductAttention::DotProductAttention(const AttentionSettings& s, c10::Scalar
   merge_dst_ = register_module("merge_dst", std::make_shared<nn::LinearRS>(s.irreps_node_input, s.irreps_pre_attn, false, dtype));
   key_value_ = register_module("key_value", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, kv_heads,
                                                                                 s.fc_neurons, false, dtype));
-  split_q_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads);
-  split_kv_ = std::make_unique<HeadSplit>(s.irreps_head, 2 * s.num_heads);
+  split_q_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads, attn_heads);
+  split_kv_ = std::make_unique<HeadSplit>(s.irreps_head, 2 * s.num_heads, kv_heads);
   const double channel_factor = 1.0 / std::sqrt(static_cast<double>(s.irreps_head.num_irreps()));
   std::vector<double> scale;
   for (const auto& block : s.irreps_head) {

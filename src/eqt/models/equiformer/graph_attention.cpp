@@ -26,14 +26,14 @@ GraphAttention::GraphAttention(const AttentionSettings& s, c10::ScalarType dtype
     sep_alpha_ = register_module("sep_alpha", std::make_shared<nn::LinearRS>(sep_act_->dtp->irreps_out(), alpha_irreps, true, dtype));
     sep_value_ = register_module("sep_value", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_heads,
                                                                                   std::vector<int64_t>{}, false, dtype));
-    split_alpha_ = std::make_unique<HeadSplit>(scalars(static_cast<int>(mul_alpha_head_)), s.num_heads);
-    split_value_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads);
+    split_alpha_ = std::make_unique<HeadSplit>(scalars(static_cast<int>(mul_alpha_head_)), s.num_heads, alpha_irreps);
+    split_value_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads, attn_heads);
   } else {
     const so3::Irreps attn_all = (alpha_irreps + attn_heads).simplify();
     sep_ = register_module("sep", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_all,
                                                                       s.fc_neurons, false, dtype));
     split_ = std::make_unique<HeadSplit>((scalars(static_cast<int>(mul_alpha_head_)) + s.irreps_head).simplify(),
-                                         s.num_heads);
+                                         s.num_heads, attn_all);
   }
   // Glorot-uniform init, as the official (GATv2) code.
   const double bound = std::sqrt(6.0 / static_cast<double>(s.num_heads + mul_alpha_head_));
