@@ -33,6 +33,7 @@ int64_t parameter_count(const EquiformerModel& model) {
 TEST(EquiformerPresets, Md17LmaxTwoHasThePaperParameterCount) {
   const EquiformerModel model(preset("equiformer_md17_l2.yaml"));
   EXPECT_NEAR(static_cast<double>(parameter_count(model)) / 1e6, 3.50, 0.005);
+  RecordProperty("parameters", std::to_string(parameter_count(model)));
   EXPECT_EQ(model.config().number_of_basis, 32);
   EXPECT_EQ(model.config().basis_type, "exp");
 }
@@ -40,6 +41,7 @@ TEST(EquiformerPresets, Md17LmaxTwoHasThePaperParameterCount) {
 TEST(EquiformerPresets, Md17LmaxThreeHasThePaperParameterCount) {
   const EquiformerModel model(preset("equiformer_md17_l3.yaml"));
   EXPECT_NEAR(static_cast<double>(parameter_count(model)) / 1e6, 5.50, 0.005);
+  RecordProperty("parameters", std::to_string(parameter_count(model)));
   EXPECT_EQ(so3::Irreps(model.config().irreps_sh).lmax(), 3);
 }
 
