@@ -39,8 +39,10 @@ std::map<int, int64_t> stacked_offsets(const std::vector<int>& blocks, const so3
 
 Linear::Linear(const so3::Irreps& irreps_in, const so3::Irreps& irreps_out, LinearOptions options)
     : irreps_in_(irreps_in), irreps_out_(irreps_out) {
-  if (options.path_normalization != "element" && options.path_normalization != "path") {
-    fail("Linear: path_normalization must be 'element' or 'path', not '{}'", options.path_normalization);
+  if (options.path_normalization != "element" && options.path_normalization != "path" &&
+      options.path_normalization != "none") {
+    fail("Linear: path_normalization must be 'element', 'path' or 'none', not '{}'",
+         options.path_normalization);
   }
   build_instructions(options);
   build_groups();
@@ -71,7 +73,9 @@ void Linear::build_instructions(const LinearOptions& options) {
       fan_in +=
           options.path_normalization == "element" ? irreps_in_[other.i_in].mul : irreps_in_[ins.i_in].mul;
     }
-    ins.path_weight = 1.0 / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
+    ins.path_weight = options.path_normalization == "none"
+                          ? 1.0
+                          : 1.0 / std::sqrt(static_cast<double>(fan_in == 0 ? 1 : fan_in));
     weight_numel_ += ins.path_shape[0] * ins.path_shape[1];
   }
   for (std::size_t o = 0; o < irreps_out_.size(); ++o) {

@@ -35,7 +35,8 @@ struct LinearOptions {
   // (i_in, i_out) pairs; empty = every pair with equal irreps (e3nn's default).
   std::vector<std::pair<int, int>> instructions;
   bool default_instructions = true;            // false: use `instructions` even if empty
-  std::string path_normalization = "element";  // or "path"
+  // or "path"; "none" keeps path_weight 1 (Equiformer's LinearRS, whose init bakes in 1/sqrt(fan_in)).
+  std::string path_normalization = "element";
 };
 
 class Linear : public torch::nn::Module {

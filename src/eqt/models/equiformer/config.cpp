@@ -1,0 +1,106 @@
+#include "eqt/models/equiformer/config.h"
+
+#include "eqt/core/error.h"
+#include "eqt/so3/irreps.h"
+
+namespace eqt::models::equiformer {
+
+namespace {
+
+template <typename T>
+void read(const nlohmann::json& kwargs, const char* key, T& field) {
+  if (kwargs.contains(key) && !kwargs.at(key).is_null()) field = kwargs.at(key).get<T>();
+}
+
+void read_optional(const nlohmann::json& kwargs, const char* key, c10::optional<double>& field) {
+  if (!kwargs.contains(key)) return;
+  if (kwargs.at(key).is_null()) {
+    field = c10::nullopt;
+  } else {
+    field = kwargs.at(key).get<double>();
+  }
+}
+
+}  // namespace
+
+void EquiformerConfig::validate() const {
+  if (so3::Irreps(irreps_node_attr) != so3::Irreps("1x0e")) {
+    fail("Equiformer: irreps_node_attr must be 1x0e (the model feeds ones), not {}", irreps_node_attr);
+  }
+  if (num_layers < 1) fail("Equiformer: num_layers must be >= 1, not {}", num_layers);
+  if (num_heads < 1) fail("Equiformer: num_heads must be >= 1, not {}", num_heads);
+  if (!(max_radius > 0)) fail("Equiformer: max_radius must be positive, not {}", max_radius);
+  if (number_of_basis < 1) fail("Equiformer: number_of_basis must be >= 1");
+  if (attention == AttentionType::DotProduct && nonlinear_message) {
+    fail("Equiformer: nonlinear_message applies to graph attention only");
+  }
+  if (avg_num_nodes <= 0 || avg_degree <= 0) fail("Equiformer: avg_num_nodes / avg_degree must be positive");
+  if (max_atom_type < 1) fail("Equiformer: max_atom_type must be >= 1");
+  if (std && *std == 0.0) fail("Equiformer: std must not be 0");
+  // Parse every irreps string once, so bad text fails here with its field name.
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"irreps_node_embedding", &irreps_node_embedding}, {"irreps_sh", &irreps_sh},
+      {"irreps_feature", &irreps_feature}, {"irreps_head", &irreps_head}, {"irreps_mlp_mid", &irreps_mlp_mid}};
+  for (const auto& [name, text] : fields) {
+    try {
+      (void)so3::Irreps(*text);
+    } catch (const std::exception& e) {
+      fail("Equiformer: {} = '{}' is not valid irreps: {}", name, *text, e.what());
+    }
+  }
+}
+
+EquiformerConfig config_from_official_json(const nlohmann::json& config) {
+  EquiformerConfig c;
+  const std::string cls = config.value("class", std::string());
+  if (cls.find("DotProductAttentionTransformer") != std::string::npos) {
+    c.attention = AttentionType::DotProduct;
+  } else if (cls.find("GraphAttentionTransformer") == std::string::npos) {
+    fail("Equiformer config: unknown class '{}'", cls);
+  }
+  const bool md17 = cls.find("MD17") != std::string::npos;
+  c.irreps_mlp_mid = "128x0e+64x1e+32x2e";
+  c.irreps_head = "32x0e+16x1o+8x2e";  // the constructors' default (rarely used)
+  if (md17) {
+    c.max_atom_type = 64;
+  } else {
+    c.max_atom_type = 5;
+    c.species_map = SpeciesMap::Qm9;
+  }
+  const nlohmann::json& k = config.at("constructor_kwargs");
+  if (k.value("use_attn_head", false)) fail("Equiformer config: use_attn_head=True is not supported");
+  read(k, "irreps_node_embedding", c.irreps_node_embedding);
+  read(k, "num_layers", c.num_layers);
+  read(k, "irreps_node_attr", c.irreps_node_attr);
+  read(k, "irreps_sh", c.irreps_sh);
+  read(k, "max_radius", c.max_radius);
+  read(k, "number_of_basis", c.number_of_basis);
+  read(k, "basis_type", c.basis_type);
+  read(k, "fc_neurons", c.fc_neurons);
+  read(k, "irreps_feature", c.irreps_feature);
+  read(k, "irreps_head", c.irreps_head);
+  read(k, "num_heads", c.num_heads);
+  read(k, "irreps_pre_attn", c.irreps_pre_attn);
+  read(k, "rescale_degree", c.rescale_degree);
+  read(k, "nonlinear_message", c.nonlinear_message);
+  read(k, "irreps_mlp_mid", c.irreps_mlp_mid);
+  read(k, "norm_layer", c.norm_layer);
+  read(k, "alpha_drop", c.alpha_drop);
+  read(k, "proj_drop", c.proj_drop);
+  read(k, "out_drop", c.out_drop);
+  read(k, "drop_path_rate", c.drop_path_rate);
+  read_optional(k, "mean", c.mean);
+  read_optional(k, "std", c.std);
+  read_optional(k, "scale", c.scale);
+  read(k, "atomref", c.atomref);
+  if (config.contains("module_constants")) {
+    const auto& m = config.at("module_constants");
+    read(m, "_AVG_NUM_NODES", c.avg_num_nodes);
+    read(m, "_AVG_DEGREE", c.avg_degree);
+    read(m, "_MAX_ATOM_TYPE", c.max_atom_type);
+  }
+  c.validate();
+  return c;
+}
+
+}  // namespace eqt::models::equiformer

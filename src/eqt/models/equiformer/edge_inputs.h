@@ -1,0 +1,20 @@
+#pragma once
+// What every Equiformer layer that works on edges needs, computed once per forward pass.
+// Official convention: message source = neighbour j, destination = centre i; the edge vector is
+// positions[src] - positions[dst] (+ periodic shift), which is eqt's Graph::edge_vectors().
+#include <ATen/ATen.h>
+
+#include <cstdint>
+
+namespace eqt::models::equiformer {
+
+struct EdgeInputs {
+  at::Tensor src;     // int64 [E], neighbour j (edge_index[1])
+  at::Tensor dst;     // int64 [E], centre i (edge_index[0])
+  at::Tensor sh;      // [E, irreps_sh.dim()], component-normalised spherical harmonics
+  at::Tensor radial;  // [E, number_of_basis]
+  at::Tensor batch;   // int64 [N]
+  int64_t num_nodes = 0;
+};
+
+}  // namespace eqt::models::equiformer

@@ -1,0 +1,118 @@
+#include "eqt/models/equiformer/equiformer_model.h"
+
+#include <cmath>
+
+#include "eqt/core/error.h"
+#include "eqt/models/equiformer/edge_degree_embedding.h"
+#include "eqt/models/equiformer/node_embedding.h"
+#include "eqt/models/equiformer/output_head.h"
+#include "eqt/models/equiformer/transformer_block.h"
+#include "eqt/nn/drop.h"
+#include "eqt/nn/norm_factory.h"
+#include "eqt/nn/radial_basis.h"
+#include "eqt/so3/spherical_harmonics.h"
+
+namespace eqt::models::equiformer {
+
+namespace {
+
+BlockSettings block_settings(const EquiformerConfig& c, bool last) {
+  const so3::Irreps embedding(c.irreps_node_embedding);
+  BlockSettings b;
+  AttentionSettings& a = b.attention;
+  a.irreps_node_input = embedding;
+  a.irreps_sh = so3::Irreps(c.irreps_sh);
+  a.irreps_node_output = embedding;
+  a.irreps_head = so3::Irreps(c.irreps_head);
+  a.irreps_pre_attn = c.irreps_pre_attn.empty() ? embedding : so3::Irreps(c.irreps_pre_attn);
+  a.fc_neurons = {c.number_of_basis};
+  a.fc_neurons.insert(a.fc_neurons.end(), c.fc_neurons.begin(), c.fc_neurons.end());
+  a.num_heads = c.num_heads;
+  a.rescale_degree = c.rescale_degree;
+  a.nonlinear_message = c.nonlinear_message;
+  a.alpha_drop = c.alpha_drop;
+  a.proj_drop = c.proj_drop;
+  a.avg_degree = c.avg_degree;
+  b.dot_product = c.attention == AttentionType::DotProduct;
+  b.irreps_block_output = last ? so3::Irreps(c.irreps_feature) : embedding;
+  b.irreps_mlp_mid = so3::Irreps(c.irreps_mlp_mid);
+  b.norm_layer = c.norm_layer;
+  b.drop_path_rate = c.drop_path_rate;
+  return b;
+}
+
+}  // namespace
+
+EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype) : config_(std::move(config)) {
+  config_.validate();
+  const so3::Irreps embedding(config_.irreps_node_embedding);
+  atom_embed_ = register_module("atom_embed", std::make_shared<NodeEmbedding>(embedding, config_.max_atom_type, dtype));
+  rbf_ = register_module("rbf", nn::make_radial_basis(config_.basis_type, config_.number_of_basis,
+                                                      config_.max_radius, dtype));
+  std::vector<int64_t> fc = {config_.number_of_basis};
+  fc.insert(fc.end(), config_.fc_neurons.begin(), config_.fc_neurons.end());
+  edge_deg_embed_ = register_module(
+      "edge_deg_embed", std::make_shared<EdgeDegreeEmbedding>(embedding, so3::Irreps(config_.irreps_sh), fc,
+                                                              config_.avg_degree, dtype));
+  auto blocks = register_module("blocks", std::make_shared<torch::nn::Module>("ModuleList"));
+  for (int i = 0; i < config_.num_layers; ++i) {
+    blocks_.push_back(std::make_shared<TransformerBlock>(block_settings(config_, i == config_.num_layers - 1), dtype));
+    blocks->register_module(std::to_string(i), blocks_.back());
+  }
+  const so3::Irreps feature(config_.irreps_feature);
+  norm_ = register_module("norm", nn::make_norm(config_.norm_layer, feature, dtype));
+  out_dropout_ = register_module("out_dropout", std::make_shared<nn::EquivariantDropout>(feature, config_.out_drop));
+  head_ = register_module("head", std::make_shared<OutputHead>(feature, dtype));
+  to(dtype);
+  eval();
+}
+
+at::Tensor EquiformerModel::type_index(const at::Tensor& species) const {
+  if (config_.species_map == SpeciesMap::AtomicNumber) return species;
+  // The official QM9 model's table: H, C, N, O, F -> 0..4; anything else is unsupported (-1).
+  const at::Tensor table = at::tensor(std::vector<int64_t>{-1, 0, -1, -1, -1, -1, 1, 2, 3, 4}, at::kLong);
+  if (species.numel() > 0 && (species.min().item<int64_t>() < 0 || species.max().item<int64_t>() > 9)) {
+    fail("Equiformer (QM9 species map): only H, C, N, O, F are supported");
+  }
+  return table.to(species.device()).index_select(0, species);
+}
+
+EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph) {
+  EdgeInputs edges;
+  const at::Tensor vectors = graph.edge_vectors();
+  edges.dst = graph.edge_index[0];
+  edges.src = graph.edge_index[1];
+  edges.sh = so3::spherical_harmonics(so3::Irreps(config_.irreps_sh), vectors, true, so3::ShNormalization::Component);
+  edges.radial = rbf_->forward(vectors.norm(2, {1}));
+  edges.batch = graph.batch;
+  edges.num_nodes = graph.num_atoms();
+  return edges;
+}
+
+Outputs EquiformerModel::forward(const data::Graph& graph) {
+  const EdgeInputs edges = edge_inputs(graph);
+  at::Tensor x = atom_embed_->forward(type_index(graph.species), graph.positions.scalar_type()) +
+                 edge_deg_embed_->forward(edges);
+  for (const auto& block : blocks_) x = block->forward(x, edges);
+  x = out_dropout_->forward(norm_->forward(x, edges.batch));
+  const at::Tensor per_atom = head_->forward(x);
+  at::Tensor raw = at::zeros({graph.num_structures()}, per_atom.options()).index_add(0, graph.batch, per_atom) /
+                   std::sqrt(config_.avg_num_nodes);
+  if (config_.scale) raw = raw * *config_.scale;
+  return {{"energy_raw", raw}, {"energy", denormalise(raw, graph)}};
+}
+
+at::Tensor EquiformerModel::denormalise(const at::Tensor& raw, const data::Graph& graph) const {
+  at::Tensor energy = raw;
+  if (config_.std) energy = energy * *config_.std;
+  if (config_.mean) energy = energy + *config_.mean;
+  if (!config_.atomref.empty()) {
+    const at::Tensor table = at::tensor(config_.atomref, at::kDouble).to(raw.options());
+    if (graph.species.max().item<int64_t>() >= table.size(0)) fail("Equiformer: atomref has no entry for Z");
+    const at::Tensor reference = table.index_select(0, graph.species);
+    energy = energy + at::zeros_like(raw).index_add(0, graph.batch, reference);
+  }
+  return energy;
+}
+
+}  // namespace eqt::models::equiformer

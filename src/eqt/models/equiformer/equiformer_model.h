@@ -1,0 +1,61 @@
+#pragma once
+// Equiformer (Liao & Smidt, ICLR 2023) energy model, equivalent to the official
+// GraphAttentionTransformer(MD17) and DotProductAttentionTransformerMD17 (attention head off).
+//
+// Outputs: "energy_raw" [B] = the network output (sum over atoms / sqrt(avg_num_nodes), times
+// `scale` if set), what the official forward returns; "energy" [B] = energy_raw * std + mean +
+// sum of atomref[Z] (std 1, mean 0, no atomref when unset), the physical energy. Forces of either
+// come from potential.h's evaluate (autograd).
+//
+// State dict: the official names (atom_embed.*, rbf.*, edge_deg_embed.*, blocks.<i>.*, norm.*,
+// head.*), so official checkpoints load through load_state_dict (models/state_dict.h).
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eqt/models/equiformer/config.h"
+#include "eqt/models/equiformer/edge_inputs.h"
+#include "eqt/models/model.h"
+
+namespace eqt::nn {
+class RadialBasis;
+class EquivariantNorm;
+class EquivariantDropout;
+}  // namespace eqt::nn
+
+namespace eqt::models::equiformer {
+
+class NodeEmbedding;
+class EdgeDegreeEmbedding;
+class TransformerBlock;
+class OutputHead;
+
+class EquiformerModel : public Model {
+ public:
+  explicit EquiformerModel(EquiformerConfig config, c10::ScalarType dtype = at::kFloat);
+
+  Outputs forward(const data::Graph& graph) override;
+  double cutoff() const override { return config_.max_radius; }
+  std::string kind() const override { return "equiformer"; }
+
+  const EquiformerConfig& config() const { return config_; }
+  // raw [B] -> energy [B] with the task mean / std and atomref of the config.
+  at::Tensor denormalise(const at::Tensor& raw, const data::Graph& graph) const;
+
+ private:
+  EdgeInputs edge_inputs(const data::Graph& graph);
+  at::Tensor type_index(const at::Tensor& species) const;
+
+  EquiformerConfig config_;
+  std::shared_ptr<NodeEmbedding> atom_embed_;
+  std::shared_ptr<nn::RadialBasis> rbf_;
+  std::shared_ptr<EdgeDegreeEmbedding> edge_deg_embed_;
+  std::vector<std::shared_ptr<TransformerBlock>> blocks_;
+  std::shared_ptr<nn::EquivariantNorm> norm_;
+  std::shared_ptr<nn::EquivariantDropout> out_dropout_;
+  std::shared_ptr<OutputHead> head_;
+};
+
+}  // namespace eqt::models::equiformer
