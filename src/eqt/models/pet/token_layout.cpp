@@ -12,7 +12,7 @@ namespace {
 // graph's neighbour order), slot = rank within the centre's run.
 at::Tensor slots_by_centre(const at::Tensor& centres, const at::Tensor& counts) {
   const int64_t num_edges = centres.size(0);
-  const at::Tensor order = std::get<1>(at::sort(centres, /*stable=*/true, /*dim=*/0));
+  const at::Tensor order = std::get<1>(at::sort(centres, c10::optional<bool>(true), /*dim=*/0));
   const at::Tensor row_starts = counts.cumsum(0) - counts;
   const at::Tensor ranks = at::arange(num_edges, centres.options());
   const at::Tensor sorted_slots = ranks - row_starts.index_select(0, centres.index_select(0, order));
@@ -45,7 +45,7 @@ EdgeKeys edge_keys(const at::Tensor& centres, const at::Tensor& neighbours,
 at::Tensor reverse_edges(const at::Tensor& centres, const at::Tensor& neighbours,
                          const at::Tensor& cell_shifts, int64_t num_atoms) {
   const EdgeKeys keys = edge_keys(centres, neighbours, cell_shifts, num_atoms);
-  const auto sorted = at::sort(keys.forward, /*stable=*/false, /*dim=*/0);
+  const auto sorted = at::sort(keys.forward, c10::optional<bool>(false), /*dim=*/0);
   const at::Tensor& sorted_keys = std::get<0>(sorted);
   const int64_t num_edges = sorted_keys.size(0);
   if (num_edges > 1 && (sorted_keys.slice(0, 1) == sorted_keys.slice(0, 0, -1)).any().item<bool>()) {
