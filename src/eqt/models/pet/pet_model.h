@@ -1,0 +1,59 @@
+#pragma once
+// PET, the Point Edge Transformer (Pozdnyakov & Ceriotti, NeurIPS 2023), as the official
+// spozdn/pet model computes it: each atom's neighbour tokens (relative vectors, species,
+// messages) are mixed by a cutoff-weighted transformer; messages pass between the two tokens of
+// every bond; every GNN layer adds atomic energies from its central token (or pooled tokens) and,
+// with USE_BOND_ENERGIES, from every bond token. Not rotation invariant by design (ECSE makes it so).
+//
+// Outputs: "energy" [B] = sum of "atomic_energies" [N] (no self-contributions). Parameter names
+// are the official PET.state_dict() names (see state_dict.h for loading official files).
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eqt/models/model.h"
+#include "eqt/models/pet/gnn_layer.h"
+#include "eqt/models/pet/head.h"
+#include "eqt/models/pet/hypers.h"
+#include "eqt/models/pet/species_embedding.h"
+#include "eqt/models/pet/token_layout.h"
+
+namespace eqt::models::pet {
+
+class PetModel : public Model {
+ public:
+  // all_species: atomic numbers in the official order (their index is the species index).
+  PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::ScalarType dtype = c10::kFloat);
+
+  Outputs forward(const data::Graph& graph) override;
+  double cutoff() const override { return hypers_.r_cut; }
+  std::string kind() const override { return "pet"; }
+
+  const PetHypers& hypers() const { return hypers_; }
+  const std::vector<int64_t>& all_species() const { return all_species_; }
+  // Atomic numbers -> species indices; throws eqt::Error for a species the model does not know.
+  at::Tensor species_index(const at::Tensor& atomic_numbers) const;
+
+ private:
+  using Heads = std::vector<std::shared_ptr<Head>>;  // one shared, or one per central species
+
+  void build_gnn_layers(c10::ScalarType dtype);
+  Heads build_heads(torch::nn::Module& list, int64_t layer, c10::ScalarType dtype);
+  LayerInputs first_layer_inputs(const data::Graph& graph, const TokenLayout& layout) const;
+  LayerOutputs run_layer(int64_t layer, const LayerInputs& inputs) const;
+  at::Tensor apply_head(const Heads& heads, const at::Tensor& features, const at::Tensor& central) const;
+  at::Tensor layer_energies(int64_t layer, const LayerOutputs& outputs, const LayerInputs& inputs,
+                            const TokenLayout& layout) const;
+
+  PetHypers hypers_;
+  std::vector<int64_t> all_species_;
+  int64_t n_species_;
+  at::Tensor species_table_;  // int64 [max Z + 1], species index or -1
+  std::shared_ptr<SpeciesEmbedding> embedding_;
+  std::vector<std::vector<std::shared_ptr<GnnLayer>>> gnn_layers_;
+  std::vector<Heads> heads_, bond_heads_;
+};
+
+}  // namespace eqt::models::pet
