@@ -1,44 +1,78 @@
-// Reading / writing speed of the extxyz code on real files:
-//   bench_extxyz FILE...      (e.g. ../shared/data/*/*)
-// prints frames, atoms, read time and write time (to a temporary file) per file.
+// Reading / writing speed of eqt's extxyz code against ASE 3.22 on the same files, in one run:
+//   bench_extxyz [--no-ase] FILE...      (e.g. ../shared/data/rmd17/rmd17_aspirin_test.xyz)
+// prints frames, atoms, eqt's read and write time, ASE's read time and the ratio per file.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "eqt/core/error.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/extxyz_writer.h"
 
 namespace {
+namespace fs = std::filesystem;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+double median_read_seconds(const fs::path& path, int repeats) {
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto frames = eqt::data::read_extxyz(path);
+    times.push_back(seconds_since(start));
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// ASE's read time through bench/peer_ase_extxyz.py; negative when it could not run.
+double ase_read_seconds(const fs::path& path) {
+  const fs::path script = fs::path(EQT_BENCH_SOURCE_DIR) / "peer_ase_extxyz.py";
+  const std::string command = "/usr/bin/python3 '" + script.string() + "' '" + path.string() + "' 3";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  double seconds = -1;
+  if (std::fscanf(pipe, "%lf", &seconds) != 1) seconds = -1;
+  return ::pclose(pipe) == 0 ? seconds : -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  namespace fs = std::filesystem;
-  std::printf("%-40s %7s %9s %9s %9s\n", "file", "frames", "atoms", "read_s", "write_s");
+  bool with_ase = true;
+  std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
-    const fs::path path = argv[i];
+    if (std::strcmp(argv[i], "--no-ase") == 0) {
+      with_ase = false;
+    } else {
+      files.emplace_back(argv[i]);
+    }
+  }
+  std::printf("%-36s %7s %9s %10s %10s %10s %7s\n", "file", "frames", "atoms", "eqt_read_s",
+              "eqt_write_s", "ase_read_s", "ratio");
+  for (const auto& path : files) {
     try {
-      auto start = std::chrono::steady_clock::now();
       const auto frames = eqt::data::read_extxyz(path);
-      const double read_s = seconds_since(start);
       int64_t atoms = 0;
       for (const auto& s : frames) atoms += s.num_atoms();
-      const fs::path out =
-          fs::temp_directory_path() / ("bench_extxyz_out" + path.extension().string());
-      start = std::chrono::steady_clock::now();
+      const double read_s = median_read_seconds(path, 3);
+      const fs::path out = fs::temp_directory_path() / ("eqt_bench_" + path.filename().string());
+      const auto start = std::chrono::steady_clock::now();
       eqt::data::write_extxyz(out, frames);
       const double write_s = seconds_since(start);
       fs::remove(out);
-      std::printf("%-40s %7zu %9lld %9.3f %9.3f\n", path.filename().c_str(), frames.size(),
-                  static_cast<long long>(atoms), read_s, write_s);
+      const double ase_s = with_ase ? ase_read_seconds(path) : -1;
+      std::printf("%-36s %7zu %9lld %10.4f %10.4f %10.4f %7.1f\n", path.filename().c_str(),
+                  frames.size(), static_cast<long long>(atoms), read_s, write_s, ase_s,
+                  ase_s > 0 ? ase_s / read_s : 0.0);
     } catch (const eqt::Error& e) {
-      std::fprintf(stderr, "%s\n", e.what());
-      return 1;
+      std::printf("%-36s error: %s\n", path.filename().c_str(), e.what());
     }
   }
   return 0;
