@@ -21,6 +21,7 @@ struct Command {
 };
 
 Command add_inspect(CLI::App& root, const GlobalOptions& global);
+Command add_predict(CLI::App& root, const GlobalOptions& global);
 // Verbs that later work will implement: listed in --help, fail clearly when used.
 std::vector<Command> add_planned(CLI::App& root);
 

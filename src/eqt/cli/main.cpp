@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "intra-op threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
 
-  std::vector<Command> commands{add_inspect(app, global)};
+  std::vector<Command> commands{add_inspect(app, global), add_predict(app, global)};
   for (auto& c : add_planned(app)) commands.push_back(c);
 
   try {

@@ -12,7 +12,6 @@ std::vector<Command> add_planned(CLI::App& root) {
   static const Planned planned[] = {
       {"train", "train a model from a YAML config"},
       {"eval", "evaluate a model on labelled structures"},
-      {"predict", "predict energies and forces for structures"},
       {"md", "run molecular dynamics with a model"},
       {"export", "export a trained model for predict / md / ASE / LAMMPS"},
   };

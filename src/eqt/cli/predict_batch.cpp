@@ -1,0 +1,110 @@
+#include "eqt/cli/predict_batch.h"
+
+#include <algorithm>
+
+#include "eqt/core/error.h"
+#include "eqt/data/batch.h"
+#include "eqt/data/elements.h"
+#include "eqt/data/labels.h"
+#include "eqt/models/potential.h"
+
+namespace eqt::cli {
+
+namespace {
+
+// Output names that hold one row per atom rather than per structure (Model's convention).
+bool is_per_atom_output(const std::string& name) { return name.rfind("atomic_", 0) == 0; }
+
+void set_info(data::Structure& s, const std::string& key, const at::Tensor& value) {
+  s.arrays.erase(key);
+  s.string_arrays.erase(key);
+  s.info[key] = value.detach().to(at::kDouble).contiguous().clone();
+  if (std::find(s.info_order.begin(), s.info_order.end(), key) == s.info_order.end()) s.info_order.push_back(key);
+}
+
+void set_array(data::Structure& s, const std::string& key, const at::Tensor& value) {
+  s.info.erase(key);
+  s.string_arrays.erase(key);
+  s.arrays[key] = value.detach().to(at::kDouble).contiguous().clone();
+  if (std::find(s.array_order.begin(), s.array_order.end(), key) == s.array_order.end()) s.array_order.push_back(key);
+}
+
+// Model outputs besides the energy, per structure ([B, ...]) or per atom (atomic_*, [N, ...]).
+void store_other_outputs(const models::Outputs& outputs, std::vector<data::Structure>& structures,
+                         const at::Tensor& ptr, const std::string& prefix) {
+  const auto batch = static_cast<int64_t>(structures.size());
+  for (const auto& [name, value] : outputs) {
+    if (name == "energy" || !value.defined() || value.dim() == 0) continue;
+    for (int64_t k = 0; k < batch; ++k) {
+      if (is_per_atom_output(name)) {
+        const int64_t begin = ptr[k].item<int64_t>(), end = ptr[k + 1].item<int64_t>();
+        set_array(structures[k], prefix + name, value.slice(0, begin, end));
+      } else if (value.size(0) == batch) {
+        set_info(structures[k], prefix + name, value[k]);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+StressMode parse_stress_mode(const std::string& text) {
+  if (text == "auto") return StressMode::Auto;
+  if (text == "always") return StressMode::Always;
+  if (text == "never") return StressMode::Never;
+  fail("--stress must be auto, always or never, not '{}'", text);
+}
+
+bool wants_stress(const data::Structure& s, StressMode mode, const std::string& where) {
+  if (mode == StressMode::Never) return false;
+  const bool has_volume = s.periodic() && data::cell_volume(s) > 0;
+  if (mode == StressMode::Always && !has_volume) {
+    fail("{}: --stress always, but the structure has no periodic cell (stress needs a cell volume)", where);
+  }
+  return has_volume;
+}
+
+void check_species(const data::Structure& s, const std::vector<int64_t>& species, const std::string& where) {
+  if (species.empty()) return;
+  const auto numbers = s.numbers.contiguous();
+  const int64_t* z = numbers.data_ptr<int64_t>();
+  for (int64_t i = 0; i < s.num_atoms(); ++i) {
+    if (std::find(species.begin(), species.end(), z[i]) == species.end()) {
+      std::string known;
+      for (const int64_t k : species) known += (known.empty() ? "" : " ") + data::chemical_symbol(k);
+      fail("{}: atom {} is {}, which the model was not trained on (its species: {})", where, i,
+           data::chemical_symbol(z[i]), known);
+    }
+  }
+}
+
+void predict_batch(models::Model& model, std::vector<data::Structure>& structures, const std::vector<std::string>& where,
+                   const PredictionSettings& settings) {
+  if (structures.empty()) return;
+  std::vector<const data::Structure*> pointers;
+  std::vector<bool> stress_wanted;
+  for (std::size_t k = 0; k < structures.size(); ++k) {
+    check_species(structures[k], settings.species, where[k]);
+    stress_wanted.push_back(wants_stress(structures[k], settings.stress, where[k]));
+    pointers.push_back(&structures[k]);
+  }
+  const data::Graph graph = data::collate(pointers, model.cutoff(), settings.dtype);
+  models::EvaluateOptions options;
+  options.forces = settings.forces;
+  options.stress = std::find(stress_wanted.begin(), stress_wanted.end(), true) != stress_wanted.end();
+  const models::Evaluation result = models::evaluate(model, graph, options);
+
+  for (std::size_t k = 0; k < structures.size(); ++k) {
+    data::Structure& s = structures[k];
+    const auto index = static_cast<int64_t>(k);
+    set_info(s, settings.prefix + "energy", result.energy[index]);
+    if (settings.forces) {
+      set_array(s, settings.prefix + "forces",
+                result.forces.slice(0, graph.ptr[index].item<int64_t>(), graph.ptr[index + 1].item<int64_t>()));
+    }
+    if (stress_wanted[k]) set_info(s, settings.prefix + "stress", result.stress[index]);
+  }
+  store_other_outputs(result.outputs, structures, graph.ptr, settings.prefix);
+}
+
+}  // namespace eqt::cli

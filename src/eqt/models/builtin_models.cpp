@@ -1,0 +1,23 @@
+// The one place where architectures join the model registry (model_registry.h). Adding one is a
+// line here: its reference classes and / or its eqt kind.
+#include "eqt/models/equiformer/equiformer_model.h"
+#include "eqt/models/equiformer/model_format.h"
+#include "eqt/models/model_registry.h"
+#include "eqt/models/pet/load.h"
+
+namespace eqt::models {
+
+void register_builtin_models() {
+  // Equiformer (v1): the official MD17 classes, and eqt's own format.
+  register_reference_class(equiformer::kGraphAttentionMd17Class, equiformer::load_reference_directory);
+  register_reference_class(equiformer::kDotProductMd17Class, equiformer::load_reference_directory);
+  register_kind("equiformer", equiformer::architecture_format());
+
+  // PET: the official export (config.json with "architectural_hypers", "all_species").
+  register_reference_class("src.pet.PET", [](const std::filesystem::path& dir, c10::ScalarType dtype) {
+    return std::static_pointer_cast<Model>(pet::load_pet_reference(dir, dtype).model);
+  });
+  // Still to register: eqt's own format for PET (register_kind("pet", ...)) and ECSE wrappers.
+}
+
+}  // namespace eqt::models
