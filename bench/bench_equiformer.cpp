@@ -1,0 +1,328 @@
+// Equiformer throughput, eqt against the official Python code on the same weights, in one run.
+//
+// The paper's MD17 Lmax=2 model (examples/presets/equiformer_md17_l2.yaml, 3.50 M parameters) is
+// built by eqt, its weights exported under the official names (safetensors + config.json in a
+// temporary folder) and given to shared/peers/time_official.py, which runs the official code on
+// Debian's python3-torch. Both sides then time, on the same batches (batch k = frames k*B ..
+// k*B+B-1 of the data file):
+//   infer: energy + forces of a batch (neighbour list / radius graph included on both sides; the
+//          official model always builds the force graph with create_graph=True, eqt does not)
+//   train: forward with forces in the graph, 1*L2MAE(E) + 80*L2MAE(F) on normalised targets,
+//          backward, AdamW step (lr 5e-4, weight decay 1e-6 except biases / norm affines)
+// Before timing, the official energy of one batch is compared with eqt's (same model check).
+// eqt and official repeats are interleaved (eqt, official, eqt) so that load changes on a shared
+// machine hit both. Medians are reported.
+//
+//   bench_equiformer [--quick] [--threads 2] [--batch-size 8] [--repeats R] [--no-peer] [--modes infer,train]
+//                    [--src-root DIR (default $EQT_PEER_SRC or /work/peer-src)] [--data FILE]
+//                    [--preset FILE] [--python /usr/bin/python3] [--harness FILE]
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/optim/adamw.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "equiformer_peer.h"
+#include "eqt/core/threads.h"
+#include "eqt/data/batch.h"
+#include "eqt/data/extxyz_reader.h"
+#include "eqt/data/labels.h"
+#include "eqt/models/equiformer/config.h"
+#include "eqt/models/potential.h"
+
+namespace {
+
+using eqt::models::equiformer::EquiformerModel;
+namespace fs = std::filesystem;
+
+struct Options {
+  bool quick = false, peer = true;
+  std::string modes = "infer,train";
+  int threads = 2, batch_size = 8, repeats = 0, warmup = 1;
+  fs::path data = "../shared/data/rmd17/rmd17_aspirin_test.xyz";
+  fs::path preset = "examples/presets/equiformer_md17_l2.yaml";
+  fs::path harness = "../shared/peers/time_official.py";
+  fs::path src_root;
+  std::string python = "/usr/bin/python3";
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  const char* env = std::getenv("EQT_PEER_SRC");
+  o.src_root = env ? env : "/work/peer-src";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--quick") o.quick = true;
+    else if (a == "--no-peer") o.peer = false;
+    else if (a == "--modes") o.modes = next();
+    else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--batch-size") o.batch_size = std::stoi(next());
+    else if (a == "--repeats") o.repeats = std::stoi(next());
+    else if (a == "--src-root") o.src_root = next();
+    else if (a == "--data") o.data = next();
+    else if (a == "--preset") o.preset = next();
+    else if (a == "--python") o.python = next();
+    else if (a == "--harness") o.harness = next();
+    else throw std::runtime_error("unknown argument " + a + " (see the comment at the top of bench_equiformer.cpp)");
+  }
+  if (o.repeats <= 0) o.repeats = o.quick ? 2 : 5;
+  return o;
+}
+
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct Dataset {
+  std::vector<eqt::data::Structure> frames;
+  std::vector<double> energies;
+  std::vector<at::Tensor> forces;  // float64 [N, 3]
+  double mean = 0.0, std = 1.0;
+
+  std::vector<const eqt::data::Structure*> batch(int k, int size) const {
+    std::vector<const eqt::data::Structure*> out;
+    for (int i = 0; i < size; ++i) out.push_back(&frames[(k * size + i) % frames.size()]);
+    return out;
+  }
+};
+
+// The same frames the harness reads (B * (warmup + repeats)); mean / std (ddof 1) as it does.
+Dataset read_data(const Options& o, int batches) {
+  Dataset d;
+  eqt::data::FrameRange range;
+  range.stop = static_cast<int64_t>(o.batch_size) * batches;
+  d.frames = eqt::data::read_extxyz(o.data, range);
+  for (const auto& s : d.frames) {
+    d.energies.push_back(eqt::data::energy_label(s).value());
+    d.forces.push_back(eqt::data::forces_label(s).value());
+  }
+  const double n = static_cast<double>(d.energies.size());
+  for (double e : d.energies) d.mean += e / n;
+  double var = 0.0;
+  for (double e : d.energies) var += (e - d.mean) * (e - d.mean);
+  if (n > 1 && var > 0.0) d.std = std::sqrt(var / (n - 1));
+  return d;
+}
+
+struct Side {
+  std::vector<double> seconds;
+  int64_t atoms_per_batch = 0;
+  double structures_per_s(int b) const { return b / median(seconds); }
+  double atoms_per_s() const { return atoms_per_batch / median(seconds); }
+};
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Energy + forces of batches [0, warmup + repeats).
+void time_infer(EquiformerModel& model, const Dataset& d, const Options& o, Side& side) {
+  model.eval();
+  for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    const auto t0 = Clock::now();
+    const eqt::data::Graph g = eqt::data::collate(d.batch(k, o.batch_size), model.cutoff(), at::kFloat);
+    eqt::models::EvaluateOptions eo;
+    eo.energy_key = "energy_raw";
+    const auto r = eqt::models::evaluate(model, g, eo);
+    if (k >= o.warmup) side.seconds.push_back(since(t0));
+    side.atoms_per_batch = g.num_atoms();
+  }
+}
+
+at::Tensor energy_raw_of(EquiformerModel& model, const Dataset& d, const Options& o, int k) {
+  const eqt::data::Graph g = eqt::data::collate(d.batch(k, o.batch_size), model.cutoff(), at::kFloat);
+  return model.forward(g).at("energy_raw").detach();
+}
+
+at::Tensor l2mae(const at::Tensor& a, const at::Tensor& b) {
+  return at::linalg_vector_norm(a - b, 2, {-1}, false, c10::nullopt).mean();
+}
+
+// AdamW as the official MD17 scripts: no weight decay on biases and norm affines.
+std::unique_ptr<torch::optim::AdamW> make_optimizer(EquiformerModel& model) {
+  std::vector<at::Tensor> decay, no_decay;
+  for (const auto& p : model.named_parameters()) {
+    const std::string& n = p.key();
+    const auto ends = [&](const std::string& s) {
+      return n.size() >= s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0;
+    };
+    const bool nd = ends(".bias") || n.find("bias.") != std::string::npos || ends(".affine_weight") ||
+                    ends(".affine_bias") || ends(".mean_shift");
+    (nd ? no_decay : decay).push_back(p.value());
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                    torch::optim::AdamWOptions(5e-4).weight_decay(0.0).eps(1e-8)));
+  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                 torch::optim::AdamWOptions(5e-4).weight_decay(1e-6).eps(1e-8)));
+  return std::make_unique<torch::optim::AdamW>(std::move(groups),
+                                               torch::optim::AdamWOptions(5e-4).weight_decay(1e-6));
+}
+
+void time_train(EquiformerModel& model, torch::optim::AdamW& opt, const Dataset& d, const Options& o, Side& side) {
+  model.train();
+  for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    const auto frames = d.batch(k, o.batch_size);
+    std::vector<double> y;
+    std::vector<at::Tensor> dy;
+    for (int i = 0; i < o.batch_size; ++i) {
+      const std::size_t f = (k * o.batch_size + i) % d.frames.size();
+      y.push_back((d.energies[f] - d.mean) / d.std);
+      dy.push_back(d.forces[f] / d.std);
+    }
+    const at::Tensor ty = at::tensor(y, at::kFloat), tdy = at::cat(dy).to(at::kFloat);
+    const auto t0 = Clock::now();
+    const eqt::data::Graph g = eqt::data::collate(frames, model.cutoff(), at::kFloat);
+    eqt::models::EvaluateOptions eo;
+    eo.energy_key = "energy_raw";
+    eo.create_graph = true;
+    const auto r = eqt::models::evaluate(model, g, eo);
+    const at::Tensor loss = l2mae(r.energy.unsqueeze(-1), ty.unsqueeze(-1)) + 80.0 * l2mae(r.forces, tdy);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (k >= o.warmup) side.seconds.push_back(since(t0));
+    side.atoms_per_batch = g.num_atoms();
+  }
+  model.eval();
+}
+
+void print_row(const char* what, const Side& s, int b) {
+  std::printf("  %-9s %8.3f structures/s %9.1f atoms/s   (median %.3f s/batch of %lld atoms, %zu repeats)\n", what,
+              s.structures_per_s(b), s.atoms_per_s(), median(s.seconds), static_cast<long long>(s.atoms_per_batch),
+              s.seconds.size());
+}
+
+Side peer_side(const nlohmann::json& j) {
+  Side s;
+  for (const auto& t : j.at("sec_per_batch_all")) s.seconds.push_back(t.get<double>());
+  s.atoms_per_batch = static_cast<int64_t>(j.at("n_atoms_per_batch").get<double>());
+  return s;
+}
+
+// Interleaves eqt, official, eqt for one mode and prints both and the ratio.
+void compare(const std::string& mode, EquiformerModel& model, const Dataset& d, const Options& o,
+             const eqt_bench::PeerSettings* peer, torch::optim::AdamW& opt, const at::Tensor* check) {
+  Side ours;
+  std::string loads = load_average();
+  const auto run_ours = [&] {
+    if (mode == "infer") time_infer(model, d, o, ours);
+    else time_train(model, opt, d, o, ours);
+  };
+  run_ours();
+  std::printf("\n[%s]\n", mode.c_str());
+  if (peer) {
+    loads += " | " + load_average();
+    const nlohmann::json j = eqt_bench::run_peer(*peer, mode);
+    if (check && j.contains("energy_first_structure_raw")) {
+      const double theirs = j.at("energy_first_structure_raw").get<double>();
+      const double mine = (*check)[0].item<double>();
+      const bool same = std::abs(theirs - mine) <= 1e-4 * std::max(1.0, std::abs(mine));
+      std::printf("  same-model check (raw energy, first structure of batch %d): eqt %.6f official %.6f -> %s\n",
+                  o.warmup + o.repeats - 1, mine, theirs, same ? "OK" : "MISMATCH");
+      if (!same) throw std::runtime_error("eqt and the official code disagree: not the same model");
+    }
+    loads += " | " + load_average();
+    run_ours();
+    loads += " | " + load_average();
+    const Side theirs = peer_side(j);
+    print_row("eqt", ours, o.batch_size);
+    print_row("official", theirs, o.batch_size);
+    std::printf("  ratio eqt/official: %.2fx   (torch %s, BLAS %s)\n",
+                ours.structures_per_s(o.batch_size) / theirs.structures_per_s(o.batch_size),
+                j.value("torch_version", "?").c_str(), j.value("torch_blas_info", "?").c_str());
+  } else {
+    print_row("eqt", ours, o.batch_size);
+  }
+  std::printf("  load average (1/5/15 min) at each phase: %s\n", loads.c_str());
+}
+
+int64_t parameter_count(EquiformerModel& model) {
+  int64_t n = 0;
+  for (const auto& p : model.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace
+
+// libgomp busy-waits at barriers by default and reads OMP_WAIT_POLICY only when it loads. On a
+// shared 2-core machine a spinning thread steals the core its partner needs: perf showed 65% of
+// eqt's samples in libgomp's spin loop and PASSIVE made infer 3.4x faster. So the program re-runs
+// itself with PASSIVE unless the caller chose a policy; the harness inherits it (same for both).
+void ensure_wait_policy(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);  // only returns on failure: then go on with the default policy
+}
+
+int main(int argc, char** argv) {
+  ensure_wait_policy(argv);
+  try {
+    const Options o = parse(argc, argv);
+    eqt::set_num_threads(o.threads);
+    at::manual_seed(0);
+    const Dataset d = read_data(o, o.warmup + o.repeats);
+    auto config = eqt::models::equiformer::config_from_yaml(YAML::LoadFile(o.preset.string())["equiformer"]);
+    config.mean = d.mean;
+    config.std = d.std;
+    EquiformerModel model(config, at::kFloat);
+    std::printf("Equiformer benchmark: preset %s, %lld parameters, float32, %d threads (at::get_num_threads %d), "
+                "OMP_WAIT_POLICY=%s, batch %d, %d warm-up + %d timed batches per side and phase, data %s (%zu frames used)\n",
+                o.preset.c_str(), static_cast<long long>(parameter_count(model)), o.threads, at::get_num_threads(),
+                std::getenv("OMP_WAIT_POLICY"), o.batch_size, o.warmup, o.repeats, o.data.c_str(), d.frames.size());
+    std::unique_ptr<eqt_bench::PeerSettings> peer;
+    if (o.peer) {
+      const std::string missing = eqt_bench::missing_sources(o.src_root);
+      if (!missing.empty()) throw std::runtime_error(missing + "\n  or run with --no-peer (eqt only)");
+      peer = std::make_unique<eqt_bench::PeerSettings>();
+      peer->python = o.python;
+      peer->harness = fs::absolute(o.harness);
+      peer->src_root = fs::absolute(o.src_root);
+      peer->data = fs::absolute(o.data);
+      peer->export_dir = fs::temp_directory_path() / ("eqt_bench_equiformer_" + std::to_string(::getpid()));
+      peer->log = peer->export_dir / "official.log";
+      peer->threads = o.threads;
+      peer->batch_size = o.batch_size;
+      peer->repeats = o.repeats;
+      peer->warmup = o.warmup;
+      eqt_bench::export_for_peer(model, peer->export_dir);
+      std::printf("official: %s %s (weights exported to %s)\n", o.python.c_str(), peer->harness.c_str(),
+                  peer->export_dir.c_str());
+    }
+    std::fflush(stdout);
+    auto opt = make_optimizer(model);
+    // Energy used for the same-model check: eqt's on the batch the harness reports (its last one).
+    const at::Tensor check = energy_raw_of(model, d, o, o.warmup + o.repeats - 1);
+    if (o.modes.find("infer") != std::string::npos) compare("infer", model, d, o, peer.get(), *opt, &check);
+    if (o.modes.find("train") != std::string::npos) compare("train", model, d, o, peer.get(), *opt, nullptr);
+    if (peer) fs::remove_all(peer->export_dir);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_equiformer: %s\n", e.what());
+    return 1;
+  }
+}
