@@ -1,0 +1,72 @@
+#pragma once
+// ECSE, Equivariant Coordinate System Ensemble (Pozdnyakov & Ceriotti, NeurIPS 2023): makes ANY
+// model exactly rotation invariant (energies) / equivariant (vector outputs). The backbone is
+// evaluated on copies of each structure expressed in the coordinate frames of its atomic
+// environments (frame_set.h), and the outputs are averaged with smooth frame weights:
+//   E = (sum_f w_f E(r R_f) + w_aux E_aux(r)) / (sum_f w_f + w_aux),
+// with w_aux and E_aux only when a fallback model is given (it takes over smoothly where no
+// non-collinear neighbour pair exists, e.g. linear molecules). All frames of all structures go
+// through the backbone in one batched call (or chunks of max_frames_per_call), and everything is
+// differentiable, so models::evaluate gives forces / stress through frames and weights.
+//
+// Outputs: every floating per-structure ([B] or [B, 3]) and per-atom ([N] or [N, 3]) output of
+// the backbone, averaged; [.., 3] outputs are rotated back (v R^T) before averaging.
+#include <ATen/ATen.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "eqt/models/ecse/frame_set.h"
+#include "eqt/models/ecse/hypers.h"
+#include "eqt/models/model.h"
+
+namespace eqt::models::ecse {
+
+struct EcseOptions {
+  EcseHypers hypers;
+  int64_t max_frames_per_call = 0;  // 0: all frames in one backbone call
+};
+
+// Detached summary of the frames of the last forward call.
+struct EcseDiagnostics {
+  at::Tensor frames_per_structure;  // int64 [B]
+  at::Tensor frames_per_atom;       // int64 [N]
+  at::Tensor total_weight;          // [B]
+  at::Tensor weight_aux;            // [B]
+};
+
+class EcseModel : public Model {
+ public:
+  // fallback may be null; then a structure without any frame is an eqt::Error. The fallback must
+  // use the backbone's cutoff (both see the same graph).
+  EcseModel(std::shared_ptr<Model> backbone, std::shared_ptr<Model> fallback = nullptr, EcseOptions options = {});
+
+  Outputs forward(const data::Graph& graph) override;
+  double cutoff() const override { return backbone_->cutoff(); }
+  std::string kind() const override { return "ecse(" + backbone_->kind() + ")"; }
+
+  // The frames ECSE would average over for this graph (differentiable).
+  FrameSet frames(const data::Graph& graph) const;
+  const EcseDiagnostics& last_diagnostics() const { return diagnostics_; }
+  const EcseOptions& options() const { return options_; }
+  Model& backbone() { return *backbone_; }
+
+ private:
+  struct Sum {
+    at::Tensor value;  // weighted sum, [B, ...] or [N, ...]
+    bool per_atom;
+  };
+  using Sums = std::map<std::string, Sum>;
+
+  void add_frames(const data::Graph& graph, const FrameSet& set, int64_t begin, int64_t end, Sums& sums);
+  void add_fallback(const data::Graph& graph, const at::Tensor& weight_aux, Sums& sums);
+  void check_coverage(const FrameSet& set) const;
+
+  std::shared_ptr<Model> backbone_;
+  std::shared_ptr<Model> fallback_;
+  EcseOptions options_;
+  EcseDiagnostics diagnostics_;
+};
+
+}  // namespace eqt::models::ecse
