@@ -11,6 +11,7 @@
 #include "eqt/core/error.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/extxyz_writer.h"
+#include "eqt/models/ecse/ecse_model.h"
 #include "eqt/data/output_file.h"
 #include "eqt/models/model_dir.h"
 
@@ -24,6 +25,8 @@ struct PredictOptions {
   bool no_forces = false;
   std::string stress = "auto";
   std::string prefix;
+  bool ecse = false;
+  std::string ecse_fallback;  // model directory; empty: none
 };
 
 // A fast first pass (line counts only), so that the progress bar can show an ETA.
@@ -42,6 +45,15 @@ std::shared_ptr<models::Model> prepare_model(const models::LoadedModel& loaded) 
   return model;
 }
 
+// ECSE makes any model exactly rotation invariant by averaging over local coordinate frames; the
+// optional fallback takes over where an environment has no non-collinear neighbour pair.
+std::shared_ptr<models::Model> wrap_in_ecse(std::shared_ptr<models::Model> model, const std::string& fallback_dir,
+                                            c10::ScalarType dtype) {
+  std::shared_ptr<models::Model> fallback;
+  if (!fallback_dir.empty()) fallback = prepare_model(models::read_model_directory(fallback_dir, dtype));
+  return std::make_shared<models::ecse::EcseModel>(model, fallback);
+}
+
 int run_predict(const PredictOptions& opt) {
   PredictionSettings settings;
   settings.dtype = parse_dtype(opt.dtype);
@@ -50,7 +62,8 @@ int run_predict(const PredictOptions& opt) {
   settings.prefix = opt.prefix;
   const models::LoadedModel loaded = models::read_model_directory(opt.model_dir, settings.dtype);
   settings.species = loaded.species;
-  const auto model = prepare_model(loaded);
+  auto model = prepare_model(loaded);
+  if (opt.ecse) model = wrap_in_ecse(model, opt.ecse_fallback, settings.dtype);
   fmt::print(stderr, "model: {} ({}, cutoff {} A) from {}\n", model->kind(), loaded.source, model->cutoff(),
              opt.model_dir);
 
@@ -112,6 +125,11 @@ Command add_predict(CLI::App& root, const GlobalOptions&) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   c.app->add_option("--prefix", opt->prefix, "prefix of the prediction keys (default: none, ASE's names)");
+  c.app->add_flag("--ecse", opt->ecse,
+                   "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
+  c.app->add_option("--ecse-fallback", opt->ecse_fallback,
+                    "model directory used by ECSE where no non-collinear neighbour pair exists")
+      ->needs("--ecse");
   c.run = [opt]() { return run_predict(*opt); };
   return c;
 }
