@@ -7,6 +7,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
+#include "eqt/io/json_file.h"
 #include "eqt/io/safetensors.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/model_registry.h"
@@ -23,16 +24,6 @@ std::string join(const std::vector<std::string>& names) {
   std::string text;
   for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
   return text;
-}
-
-json read_json(const fs::path& path) {
-  std::ifstream file(path);
-  if (!file) fail("cannot open {}", path.string());
-  try {
-    return json::parse(file);
-  } catch (const json::exception& e) {
-    fail("{}: not valid JSON: {}", path.string(), e.what());
-  }
 }
 
 const json& member(const json& object, const char* key, const fs::path& path) {
@@ -72,7 +63,7 @@ void load_weights(Model& model, const fs::path& path) {
 
 LoadedModel load_eqt_format(const fs::path& dir, c10::ScalarType dtype) {
   const fs::path path = dir / "model.json";
-  const json config = read_json(path);
+  const json config = io::read_json_file(path);
   if (!config.is_object()) fail("{}: expected a JSON object", path.string());
   const json& format = member(config, "format", path);
   if (format != json(kModelFormatName)) fail("{}: 'format' is {}, not \"{}\"", path.string(), format.dump(), kModelFormatName);
@@ -105,7 +96,7 @@ LoadedModel load_eqt_format(const fs::path& dir, c10::ScalarType dtype) {
 
 LoadedModel load_reference_format(const fs::path& dir, c10::ScalarType dtype) {
   const fs::path path = dir / "config.json";
-  const json config = read_json(path);
+  const json config = io::read_json_file(path);
   if (!config.is_object() || !config.contains("class") || !config.at("class").is_string()) {
     fail("{}: no \"class\" naming the model's Python class", path.string());
   }

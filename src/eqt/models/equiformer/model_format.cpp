@@ -4,6 +4,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
+#include "eqt/io/json_file.h"
 #include "eqt/models/equiformer/config_json.h"
 #include "eqt/models/equiformer/reference_loader.h"
 
@@ -13,20 +14,10 @@ namespace {
 
 using json = nlohmann::json;
 
-json read_json_file(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  if (!file) fail("cannot open {}", path.string());
-  try {
-    return json::parse(file);
-  } catch (const json::exception& e) {
-    fail("{}: not valid JSON: {}", path.string(), e.what());
-  }
-}
-
 // The official loader converts with nlohmann's get<T>(), whose type errors do not name the key;
 // check the kwargs first with eqt's strict table so that users see which key is wrong.
 void check_reference_config(const std::filesystem::path& path) {
-  const json config = read_json_file(path);
+  const json config = io::read_json_file(path);
   if (!config.contains("constructor_kwargs") || !config.at("constructor_kwargs").is_object()) {
     fail("{}: no \"constructor_kwargs\" object", path.string());
   }
