@@ -22,7 +22,12 @@ struct Command {
 
 Command add_inspect(CLI::App& root, const GlobalOptions& global);
 Command add_predict(CLI::App& root, const GlobalOptions& global);
-// Verbs that later work will implement: listed in --help, fail clearly when used.
-std::vector<Command> add_planned(CLI::App& root);
+Command add_train(CLI::App& root, const GlobalOptions& global);
+Command add_eval(CLI::App& root, const GlobalOptions& global);
+Command add_md(CLI::App& root, const GlobalOptions& global);
+Command add_export(CLI::App& root, const GlobalOptions& global);
+
+// A verb that is not implemented yet: listed in --help, fails clearly (exit 2) when used.
+Command planned_command(CLI::App& root, const std::string& name, const std::string& what);
 
 }  // namespace eqt::cli

@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "intra-op threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
 
-  std::vector<Command> commands{add_inspect(app, global), add_predict(app, global)};
-  for (auto& c : add_planned(app)) commands.push_back(c);
+  const std::vector<Command> commands{add_train(app, global), add_eval(app, global),   add_predict(app, global),
+                                      add_md(app, global),    add_export(app, global), add_inspect(app, global)};
 
   try {
     app.parse(argc, argv);
