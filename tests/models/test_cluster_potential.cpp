@@ -8,6 +8,7 @@
 
 #include "equiformer_fixtures.h"
 #include "eqt/models/cluster_potential.h"
+#include "eqt/models/interaction_range.h"
 #include "eqt/models/potential.h"
 #include "support/random_pet.h"
 
@@ -117,13 +118,13 @@ INSTANTIATE_TEST_SUITE_P(ForceModes, ClusterPotentialTest, ::testing::Values(tru
 
 TEST(ClusterPotential, ModelsReportTheirMessagePassingRange) {
   auto pet = random_pet({{1, 8}, 3.5, 3, 1});
-  EXPECT_DOUBLE_EQ(pet->interaction_range(), 3 * 3.5);
+  EXPECT_DOUBLE_EQ(models::interaction_range(*pet), 3 * 3.5);
   auto config = small_config();
   models::equiformer::EquiformerModel equiformer(config, at::kDouble);
   // Edge-degree embedding plus one step per block.
-  EXPECT_DOUBLE_EQ(equiformer.interaction_range(), (config.num_layers + 1) * config.max_radius);
+  EXPECT_DOUBLE_EQ(models::interaction_range(equiformer), (config.num_layers + 1) * config.max_radius);
   config.norm_layer = "graph";
-  EXPECT_TRUE(std::isinf(models::equiformer::EquiformerModel(config, at::kDouble).interaction_range()));
+  EXPECT_TRUE(std::isinf(models::interaction_range(models::equiformer::EquiformerModel(config, at::kDouble))));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
+#include "eqt/models/interaction_range.h"
 #include "eqt/models/model_dir.h"
 
 namespace eqt::models {
@@ -95,7 +96,8 @@ void ClusterPotential::prepare(const std::string& origin) {
   // Inference: only positions are differentiated.
   for (auto& parameter : impl_->loaded.model->parameters()) parameter.set_requires_grad(false);
   if (!std::isfinite(interaction_range())) {
-    fail("{}: model kind '{}' has non-local atomic energies (e.g. a graph norm); it cannot run domain-decomposed",
+    fail("{}: model kind '{}' has no finite interaction range (non-local atomic energies, e.g. a graph norm, or an "
+         "architecture without a known range); it cannot run domain-decomposed",
          origin, kind());
   }
 }
@@ -103,7 +105,7 @@ void ClusterPotential::prepare(const std::string& origin) {
 ClusterPotential::~ClusterPotential() = default;
 
 double ClusterPotential::cutoff() const { return impl_->loaded.model->cutoff(); }
-double ClusterPotential::interaction_range() const { return impl_->loaded.model->interaction_range(); }
+double ClusterPotential::interaction_range() const { return models::interaction_range(*impl_->loaded.model); }
 std::string ClusterPotential::kind() const { return impl_->loaded.model->kind(); }
 std::vector<int64_t> ClusterPotential::species() const { return impl_->loaded.species; }
 

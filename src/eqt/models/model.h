@@ -24,11 +24,6 @@ class Model : public torch::nn::Module {
   virtual Outputs forward(const data::Graph& graph) = 0;
   // Neighbour-list cutoff in Angstrom that graphs given to forward must be built with.
   virtual double cutoff() const = 0;
-  // How far (Angstrom) an atom's "atomic_energies" entry can feel other atoms: cutoff() for a
-  // model without message passing, (number of message-passing steps) x cutoff() otherwise, and
-  // infinity when atomic energies are not local (e.g. graph-wide normalisation). Domain
-  // decomposition (LAMMPS) needs every atom within this range of an owned atom.
-  virtual double interaction_range() const { return cutoff(); }
   // Short name of the architecture ("equiformer", "pet", "ecse(pet)", ...).
   virtual std::string kind() const = 0;
 };

@@ -1,7 +1,6 @@
 #include "eqt/models/equiformer/equiformer_model.h"
 
 #include <cmath>
-#include <limits>
 
 #include "eqt/core/error.h"
 #include "eqt/models/equiformer/edge_degree_embedding.h"
@@ -88,11 +87,6 @@ EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph) {
   edges.batch = graph.batch;
   edges.num_nodes = graph.num_atoms();
   return edges;
-}
-
-double EquiformerModel::interaction_range() const {
-  if (config_.norm_layer == "graph" || config_.norm_layer == "instance") return std::numeric_limits<double>::infinity();
-  return static_cast<double>(config_.num_layers + 1) * config_.max_radius;
 }
 
 Outputs EquiformerModel::forward(const data::Graph& graph) {

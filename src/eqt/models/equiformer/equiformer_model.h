@@ -38,9 +38,6 @@ class EquiformerModel : public Model {
 
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return config_.max_radius; }
-  // The edge-degree embedding and each block are one message-passing step; a graph norm makes
-  // every atom depend on the whole structure.
-  double interaction_range() const override;
   std::string kind() const override { return "equiformer"; }
 
   const EquiformerConfig& config() const { return config_; }

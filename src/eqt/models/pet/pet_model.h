@@ -29,8 +29,6 @@ class PetModel : public Model {
 
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return hypers_.r_cut; }
-  // Every GNN layer passes messages one bond further.
-  double interaction_range() const override { return static_cast<double>(hypers_.n_gnn_layers) * hypers_.r_cut; }
   std::string kind() const override { return "pet"; }
 
   const PetHypers& hypers() const { return hypers_; }
