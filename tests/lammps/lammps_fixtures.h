@@ -126,7 +126,7 @@ inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const 
                                         const std::filesystem::path& model, int ranks, bool newton,
                                         const std::string& precision = "float64") {
   write_lammps_data(s, dir / "structure.data");
-  const std::string input = fmt::format(R"(units metal
+  const std::string input = fmt::format(R"LMP(units metal
 atom_style atomic
 atom_modify map array
 boundary p p p
@@ -142,7 +142,7 @@ variable w equal vol/1.6021765e6
 print "EQT_ENERGY $(pe:%.17g)"
 print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
 write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
-)",
+)LMP",
                                         newton ? "on" : "off", model.string(), precision, element_list(s));
   const CommandResult run = run_lammps(dir, input, ranks);
   LammpsResult r;

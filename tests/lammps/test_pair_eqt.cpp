@@ -104,7 +104,7 @@ TEST_F(PairEqt, ShortNveRunConservesEnergyOnTwoRanks) {
   const fs::path dir = run_dir("nve");
   write_lammps_data(p.structure, dir / "structure.data");
   // A thin skin makes LAMMPS re-neighbour (new ghost atoms) during the run.
-  const std::string input = fmt::format(R"(units metal
+  const std::string input = fmt::format(R"LMP(units metal
 atom_style atomic
 atom_modify map array
 boundary p p p
@@ -122,7 +122,7 @@ run 0
 print "EQT_START $(etotal:%.17g) $(pe:%.17g)"
 run 40
 print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
-)",
+)LMP",
                                         model_->string(), element_list(p.structure));
   const CommandResult run = run_lammps(dir, input, 2);
   ASSERT_EQ(run.exit_code, 0) << run.output;
