@@ -99,7 +99,8 @@ TEST_P(ClusterPotentialTest, DomainsOfAPeriodicCrystalGiveItsEnergyForcesAndStre
   const auto graph = data::collate({&crystal}, model->cutoff(), at::kDouble);
   const auto expected = models::evaluate(*model, graph, {true, true, false, "energy"});
   const double volume = std::abs(at::linalg_det(crystal.cell).item<double>());
-  const auto stress = expected.stress[0].accessor<double, 2>();
+  const at::Tensor stress_tensor = expected.stress[0].contiguous();
+  const auto stress = stress_tensor.accessor<double, 2>();
   const double expected_virial[6] = {-volume * stress[0][0], -volume * stress[1][1], -volume * stress[2][2],
                                      -volume * stress[0][1], -volume * stress[0][2], -volume * stress[1][2]};
 
