@@ -10,6 +10,8 @@
 #include <tuple>
 
 #include "lammps_fixtures.h"
+#include "eqt/models/equiformer/equiformer_model.h"
+#include "eqt/models/model_dir.h"
 #include "support/random_pet.h"
 
 namespace eqt::testing {
@@ -20,6 +22,30 @@ namespace fs = std::filesystem;
 // Water (H, O) and the alloy's first frame (Co, Cu, Mo, Ni, Rh, W): one random PET for both,
 // cutoff 3 A and 2 message-passing layers, so ghost shells reach 6 A (12 A with newton off).
 const RandomPetSpec kModel{{1, 8, 27, 28, 29, 42, 45, 74}, 3.0, 2, 5};
+
+// A one-block random Equiformer (range 2 x 3 A) with a normalisation mean, which must be counted
+// once for the whole system, not once per rank: saved in eqt's model-directory format.
+fs::path write_random_equiformer(const std::vector<int64_t>& species, const fs::path& dir) {
+  models::equiformer::EquiformerConfig c;
+  c.irreps_node_embedding = "8x0e+4x1e+2x2e";
+  c.num_layers = 1;
+  c.max_radius = 3.0;
+  c.number_of_basis = 8;
+  c.basis_type = "gaussian";
+  c.fc_neurons = {8, 8};
+  c.irreps_feature = "8x0e";
+  c.irreps_head = "4x0e+2x1e+1x2e";
+  c.num_heads = 2;
+  c.irreps_mlp_mid = "8x0e+4x1e+2x2e";
+  c.alpha_drop = 0.0;
+  c.max_atom_type = 80;
+  c.mean = -3.5;
+  c.std = 2.0;
+  at::manual_seed(3);
+  models::equiformer::EquiformerModel model(c, at::kDouble);
+  models::save_model(model, dir, {species});
+  return dir;
+}
 
 struct Case {
   const char* name;
@@ -37,6 +63,10 @@ class PairEqt : public ::testing::Test {
  protected:
   static const fs::path& model() {
     static const fs::path dir = write_random_pet(kModel, temp_dir("lammps_model"));
+    return dir;
+  }
+  static const fs::path& equiformer() {
+    static const fs::path dir = write_random_equiformer(kModel.species, temp_dir("lammps_equiformer") / "model");
     return dir;
   }
 
@@ -76,6 +106,18 @@ TEST_P(PairEqtParity, EnergyForcesVirialEqualEqtPredict) {
   const Prepared& p = prepared(name);
   const LammpsResult r = lammps_single_point(run_dir(name), p.structure, model(), ranks, newton);
   expect_equal(r, p.expected, fmt::format("{}, {} rank(s), newton {}", name, ranks, newton ? "on" : "off"));
+}
+
+// Equiformer: the mean is a per-structure constant, and its atomic energies come from a different
+// network; 2 ranks, both newton modes, on the alloy.
+TEST_F(PairEqt, EquiformerEqualsEqtPredictOnTwoRanks) {
+  EQT_LAMMPS_TEST_SETUP();
+  const Prepared& p = prepared("hea");
+  const Labels expected = eqt_predict(run_dir("predict_equiformer"), p.structure, equiformer());
+  for (bool newton : {true, false}) {
+    const LammpsResult r = lammps_single_point(run_dir("equiformer"), p.structure, equiformer(), 2, newton);
+    expect_equal(r, expected, fmt::format("equiformer, newton {}", newton ? "on" : "off"));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(WaterAndAlloy, PairEqtParity,
