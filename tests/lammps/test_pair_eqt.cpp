@@ -66,7 +66,7 @@ class PairEqt : public ::testing::Test {
     return dir;
   }
   static const fs::path& equiformer() {
-    static const fs::path dir = write_random_equiformer(kModel.species, temp_dir("lammps_equiformer") / "model");
+    static const fs::path dir = write_random_equiformer(kModel.species, temp_dir("lammps_equiformer_model") / "model");
     return dir;
   }
 
