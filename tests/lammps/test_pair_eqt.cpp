@@ -74,6 +74,15 @@ class PairEqt : public ::testing::Test {
     static std::map<std::string, Prepared> cache;
     auto found = cache.find(name);
     if (found != cache.end()) return found->second;
+    if (name == "hea_triclinic") {
+      // The alloy in a sheared cell (same positions): a triclinic LAMMPS box with all three tilts.
+      data::Structure s = prepared("hea").structure;
+      s.cell = s.cell.clone();
+      s.cell[1][0] = 1.2;
+      s.cell[2][0] = 0.5;
+      s.cell[2][1] = -0.7;
+      return cache[name] = Prepared{s, eqt_predict(run_dir("predict_" + name), s, model())};
+    }
     const Case* c = std::find_if(std::begin(kCases), std::end(kCases), [&](const Case& k) { return name == k.name; });
     const data::Structure s = first_frame(*shared_dir() / "data" / c->file);
     return cache[name] = Prepared{s, eqt_predict(run_dir("predict_" + name), s, model())};
@@ -106,6 +115,15 @@ TEST_P(PairEqtParity, EnergyForcesVirialEqualEqtPredict) {
   const Prepared& p = prepared(name);
   const LammpsResult r = lammps_single_point(run_dir(name), p.structure, model(), ranks, newton);
   expect_equal(r, p.expected, fmt::format("{}, {} rank(s), newton {}", name, ranks, newton ? "on" : "off"));
+}
+
+TEST_F(PairEqt, TriclinicBoxOnTwoRanks) {
+  EQT_LAMMPS_TEST_SETUP();
+  const Prepared& p = prepared("hea_triclinic");
+  for (bool newton : {true, false}) {
+    const LammpsResult r = lammps_single_point(run_dir("triclinic"), p.structure, model(), 2, newton);
+    expect_equal(r, p.expected, fmt::format("triclinic alloy, newton {}", newton ? "on" : "off"));
+  }
 }
 
 // Equiformer: the mean is a per-structure constant, and its atomic energies come from a different
