@@ -115,6 +115,7 @@ void PairEQT::init_style()
   // Ghost atoms must cover the model's interaction range (twice with newton off), plus the skin
   // atoms may move between re-neighbouring. A larger user setting (comm_modify cutoff) is kept.
   const double needed = potential_->shell_thickness(force->newton_pair != 0) + neighbor->skin;
+  cluster_reported_ = false;
   if (comm->cutghostuser < needed) {
     if (comm->me == 0)
       utils::logmesg(lmp, "pair_style eqt: communication cutoff set to {} A ({} x interaction range + skin)\n",
@@ -159,6 +160,12 @@ void PairEQT::compute(int eflag, int vflag)
     error->one(FLERR, "pair_style eqt: {}", e.what());
   }
 
+  if (!cluster_reported_ && comm->me == 0) {
+    // The ghost shell is the price of exact message passing; say how large it is.
+    utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the model on {} local + {} ghost atoms\n", nlocal,
+                   nall - nlocal);
+    cluster_reported_ = true;
+  }
   const int nforces = request.forces_on_shell ? nall : nlocal;
   for (int i = 0; i < nforces; i++)
     for (int k = 0; k < 3; k++) f[i][k] += result.forces[3 * i + k];

@@ -56,6 +56,7 @@ class PairEQT : public Pair {
   std::vector<int64_t> type_numbers_;  // atomic number of each atom type (index 1..ntypes)
   std::vector<double> positions_;
   std::vector<int64_t> numbers_;
+  bool cluster_reported_ = false;
 };
 
 }  // namespace LAMMPS_NS
