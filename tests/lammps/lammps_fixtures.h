@@ -35,6 +35,7 @@ inline std::string lammps_executable() { return {}; }
 // pbc 'T T T' and metal units: energy eV, forces eV/A, virial eV.
 struct LammpsResult {
   double energy = 0.0;
+  double atomic_energy_sum = 0.0;  // sum of compute pe/atom (per-structure constants not included)
   at::Tensor forces;  // [N, 3], atoms in file order
   at::Tensor virial;  // [6]: xx yy zz xy xz yz, eV (= -V * stress)
   std::string output;
@@ -136,8 +137,11 @@ pair_style eqt {} {}
 pair_coeff * *{}
 neighbor 0.5 bin
 compute pv all pressure NULL virial
-thermo_style custom step pe c_pv[1] c_pv[2] c_pv[3] c_pv[4] c_pv[5] c_pv[6]
+compute pa all pe/atom
+compute pasum all reduce sum c_pa
+thermo_style custom step pe c_pasum c_pv[1] c_pv[2] c_pv[3] c_pv[4] c_pv[5] c_pv[6]
 run 0
+print "EQT_PE_ATOM_SUM $(c_pasum:%.17g)"
 variable w equal vol/1.6021765e6
 print "EQT_ENERGY $(pe:%.17g)"
 print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
@@ -149,6 +153,7 @@ write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
   r.output = run.output;
   if (run.exit_code != 0) throw std::runtime_error("eqt-lammps failed:\n" + run.output);
   r.energy = printed_values(run.output, "EQT_ENERGY").at(0);
+  r.atomic_energy_sum = printed_values(run.output, "EQT_PE_ATOM_SUM").at(0);
   // metal units: pressure (bar) = virial / V * nktv2p, nktv2p = 1.6021765e6 (LAMMPS update.cpp).
   r.virial = at::tensor(printed_values(run.output, "EQT_VIRIAL"), at::kDouble);
   r.forces = read_force_dump(dir / "forces.dump", s.num_atoms());

@@ -115,6 +115,8 @@ TEST_P(PairEqtParity, EnergyForcesVirialEqualEqtPredict) {
   const Prepared& p = prepared(name);
   const LammpsResult r = lammps_single_point(run_dir(name), p.structure, model(), ranks, newton);
   expect_equal(r, p.expected, fmt::format("{}, {} rank(s), newton {}", name, ranks, newton ? "on" : "off"));
+  // compute pe/atom: PET's atomic energies add up to its energy (no per-structure constant).
+  EXPECT_NEAR(r.atomic_energy_sum, p.expected.energy, 1e-10);
 }
 
 TEST_F(PairEqt, TriclinicBoxOnTwoRanks) {
@@ -135,6 +137,8 @@ TEST_F(PairEqt, EquiformerEqualsEqtPredictOnTwoRanks) {
   for (bool newton : {true, false}) {
     const LammpsResult r = lammps_single_point(run_dir("equiformer"), p.structure, equiformer(), 2, newton);
     expect_equal(r, expected, fmt::format("equiformer, newton {}", newton ? "on" : "off"));
+    // Per-atom energies exclude the mean (-3.5 eV), which the total has once.
+    EXPECT_NEAR(r.atomic_energy_sum - 3.5, expected.energy, 1e-10);
   }
 }
 
