@@ -1,0 +1,84 @@
+"""EqtCalculator gives exactly what `eqt predict` writes (float64, 1e-10), for an official
+Equiformer export and the PET reference, on molecules and on a periodic water box with stress."""
+import os
+import unittest
+
+import numpy as np
+from ase.build import molecule
+
+import eqt_testing
+from eqt.ase import EqtCalculator
+
+TOLERANCE = 1e-10
+
+
+def rattled(name, seed, amplitude=0.05):
+    atoms = molecule(name)
+    atoms.positions += np.random.default_rng(seed).normal(0.0, amplitude, atoms.positions.shape)
+    return atoms
+
+
+def molecules(shared):
+    ethanol = eqt_testing.read_frames(os.path.join(shared, "data", "rmd17", "rmd17_ethanol_test.xyz"), "0:2")
+    return ethanol + [rattled("CH4", 0), rattled("H2O", 1), rattled("CH3CH2OH", 2)]
+
+
+def water_box(shared):
+    """A periodic 16-molecule water box (48 atoms, cell ~7.8 A, smaller than two cutoffs)."""
+    frames = eqt_testing.read_frames(os.path.join(shared, "data", "water", "water_rpbe_d3_n2p2.xyz"))
+    return next(atoms for atoms in frames if len(atoms) == 48)
+
+
+class PredictParity(eqt_testing.TestCase):
+    def check(self, model_dir, frames, extra=(), **calculator_options):
+        inputs, outputs = eqt_testing.predict(model_dir, frames, *extra)
+        calc = EqtCalculator(model_dir, dtype="float64", **calculator_options)
+        self.assertEqual(len(inputs), len(outputs))
+        for k, (atoms, expected) in enumerate(zip(inputs, outputs)):
+            what = "{} frame {}".format(os.path.basename(model_dir), k)
+            atoms.calc = calc
+            self.assertClose(atoms.get_potential_energy(), expected.get_potential_energy(), TOLERANCE, what + " energy")
+            self.assertEqual(atoms.get_potential_energy(), calc.results["free_energy"])
+            self.assertClose(atoms.get_forces(), expected.get_forces(), TOLERANCE, what + " forces")
+            if atoms.pbc.all():
+                self.assertClose(atoms.get_stress(), expected.get_stress(), TOLERANCE, what + " stress")
+        return inputs
+
+    def test_equiformer_molecules(self):
+        shared = eqt_testing.require_shared(self)
+        self.check(eqt_testing.equiformer_dir(shared), molecules(shared))
+
+    def test_equiformer_dot_product_molecules(self):
+        shared = eqt_testing.require_shared(self)
+        self.check(eqt_testing.equiformer_dir(shared, "small_dp_exp"), molecules(shared)[:3])
+
+    def test_equiformer_periodic_water_with_stress(self):
+        shared = eqt_testing.require_shared(self)
+        [atoms] = self.check(eqt_testing.equiformer_dir(shared), [water_box(shared)])
+        self.assertGreater(np.abs(atoms.get_stress()).max(), 0.0)
+
+    def test_pet_molecules(self):
+        shared = eqt_testing.require_shared(self)
+        self.check(eqt_testing.pet_dir(shared), molecules(shared))
+
+    def test_pet_periodic_water_with_stress(self):
+        shared = eqt_testing.require_shared(self)
+        self.check(eqt_testing.pet_dir(shared), [water_box(shared)])
+
+    def test_ecse_pet_small_molecules(self):
+        shared = eqt_testing.require_shared(self)
+        frames = [rattled("CH4", 3), rattled("H2O", 4), rattled("NH3", 5)]
+        self.check(eqt_testing.pet_dir(shared), frames, extra=("--ecse",), ecse=True)
+
+    def test_float32_is_close_to_float64(self):
+        shared = eqt_testing.require_shared(self)
+        atoms = rattled("CH3CH2OH", 6)
+        atoms.calc = EqtCalculator(eqt_testing.pet_dir(shared), dtype="float32")
+        energy32, forces32 = atoms.get_potential_energy(), atoms.get_forces()
+        atoms.calc = EqtCalculator(eqt_testing.pet_dir(shared), dtype="float64")
+        self.assertClose(energy32, atoms.get_potential_energy(), 1e-4, "float32 energy")
+        self.assertClose(forces32, atoms.get_forces(), 1e-4, "float32 forces")
+
+
+if __name__ == "__main__":
+    unittest.main()
