@@ -52,8 +52,9 @@ def predict(model_dir, frames, *extra):
     with tempfile.TemporaryDirectory(prefix="eqt_python_test_") as tmp:
         source, target = os.path.join(tmp, "in.xyz"), os.path.join(tmp, "out.xyz")
         ase.io.write(source, frames, format="extxyz")
-        command = [eqt_executable(), "predict", "--model", model_dir, "--input", source, "--output", target,
-                   "--dtype", "float64", *extra]
+        # One thread, as ctest runs everything in parallel (eqt defaults to all cores).
+        command = [eqt_executable(), "--threads", "1", "predict", "--model", model_dir, "--input", source,
+                   "--output", target, "--dtype", "float64", *extra]
         run = subprocess.run(command, capture_output=True, text=True)
         if run.returncode != 0:
             raise AssertionError("eqt predict failed ({}):\n{}".format(run.returncode, run.stderr))

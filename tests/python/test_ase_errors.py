@@ -34,17 +34,18 @@ class Errors(eqt_testing.TestCase):
             EqtCalculator(self.tmp)
         self.assertIn(self.tmp, str(caught.exception))
 
-    def test_corrupt_model_json(self):
-        with open(os.path.join(self.tmp, "model.json"), "w") as f:
-            f.write('{"format": "eqt-model", "kind": ')
-        with self.assertRaises(eqt.EqtError) as caught:
-            EqtCalculator(self.tmp)
-        self.assertIn("model.json", str(caught.exception))
-
     def copy_of_pet(self):
         model = os.path.join(self.tmp, "pet")
         shutil.copytree(eqt_testing.pet_dir(eqt_testing.require_shared(self)), model)
         return model
+
+    def test_corrupt_config_json(self):
+        model = self.copy_of_pet()
+        with open(os.path.join(model, "config.json"), "w") as f:
+            f.write('{"class": "src.pet.PET", "architectural_hypers": ')
+        with self.assertRaises(eqt.EqtError) as caught:
+            EqtCalculator(model)
+        self.assertIn("config.json", str(caught.exception))
 
     def test_truncated_weights(self):
         model = self.copy_of_pet()
@@ -66,7 +67,7 @@ class Errors(eqt_testing.TestCase):
         atoms.calc = EqtCalculator(self.copy_of_pet())
         with self.assertRaises(eqt.EqtError) as caught:
             atoms.get_potential_energy()
-        self.assertIn("Fe", str(caught.exception))
+        self.assertIn("26", str(caught.exception))  # PET names the atomic number
 
     def test_stress_of_a_molecule(self):
         atoms = molecule("H2O")
