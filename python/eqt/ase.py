@@ -32,11 +32,12 @@ class EqtCalculator(Calculator):
         ecse_fallback: model directory ECSE uses where an environment has no frame.
 
     The model's other outputs (e.g. per-structure targets, atomic_energies) are put in
-    ``calc.results`` under their own names. Raises eqt.EqtError (a RuntimeError) for a missing or
-    corrupt model directory and for elements the model was not trained on.
+    ``calc.results`` under their own names, atomic_energies also as ASE's "energies". Raises
+    eqt.EqtError (a RuntimeError) for a missing or corrupt model directory and for elements the
+    model was not trained on.
     """
 
-    implemented_properties = ["energy", "free_energy", "forces", "stress"]
+    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]
 
     def __init__(self, model_dir, dtype="float64", threads=None, ecse=False, ecse_fallback=None, **kwargs):
         Calculator.__init__(self, **kwargs)
@@ -71,6 +72,8 @@ class EqtCalculator(Calculator):
         stress = out.pop("stress", None)
         if stress is not None:
             self.results["stress"] = np.array([stress[i, j] for i, j in _VOIGT])
+        if "atomic_energies" in out:  # ASE's name for per-atom energies (atoms.get_potential_energies())
+            self.results["energies"] = out["atomic_energies"]
         self.results.update(out)
 
     def __repr__(self):

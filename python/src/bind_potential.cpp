@@ -82,6 +82,15 @@ void bind_potential(py::module_& module) {
            py::arg("forces") = true, py::arg("stress") = false,
            "Energy (eV), forces [N, 3] (eV/A), stress [3, 3] (eV/A^3, ASE's sign; periodic cells only) and the "
            "model's other outputs of one structure, as a dict of floats and float64 arrays.")
+      .def(
+          "save",
+          [](const Potential& potential, const std::string& model_dir) {
+            py::gil_scoped_release release;
+            potential.save(model_dir);
+          },
+          py::arg("model_dir"),
+          "Writes the model (with its ECSE wrapper, if any) as an eqt model directory (model.json + "
+          "weights.safetensors), all or nothing; e.g. turns an official export into eqt's format.")
       .def_property_readonly("cutoff", &Potential::cutoff, "neighbour-list cutoff (A)")
       .def_property_readonly("kind", &Potential::kind, "architecture, e.g. 'equiformer', 'pet', 'ecse(pet)'")
       .def_property_readonly("source", &Potential::source, "'eqt-model' or the official class of an export")

@@ -48,6 +48,12 @@ Potential::Potential(const std::string& model_dir, const PotentialOptions& optio
   }
 }
 
+void Potential::save(const std::string& model_dir) const {
+  models::SaveOptions options;
+  options.species = species_;
+  models::save_model(*model_, model_dir, options);
+}
+
 PotentialResults Potential::compute(const data::Structure& structure, bool forces, bool stress) {
   const std::lock_guard<std::mutex> lock(mutex_);
   const std::string where = "structure given to the model from " + model_dir_;

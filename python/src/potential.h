@@ -39,6 +39,9 @@ class Potential {
   // Stress needs a periodic cell with a volume (an eqt::Error otherwise).
   PotentialResults compute(const data::Structure& structure, bool forces, bool stress);
 
+  // Writes the model (ECSE wrapper included) as an eqt model directory (model.json), atomically.
+  void save(const std::string& model_dir) const;
+
   double cutoff() const { return model_->cutoff(); }
   std::string kind() const { return model_->kind(); }
   std::string source() const { return source_; }

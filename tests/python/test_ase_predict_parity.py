@@ -1,11 +1,13 @@
 """EqtCalculator gives exactly what `eqt predict` writes (float64, 1e-10), for an official
 Equiformer export and the PET reference, on molecules and on periodic carbon cells with stress."""
 import os
+import tempfile
 import unittest
 
 import numpy as np
 from ase.build import molecule
 
+import eqt
 import eqt_testing
 from eqt.ase import EqtCalculator
 
@@ -39,6 +41,9 @@ class PredictParity(eqt_testing.TestCase):
             self.assertClose(atoms.get_potential_energy(), expected.get_potential_energy(), TOLERANCE, what + " energy")
             self.assertEqual(atoms.get_potential_energy(), calc.results["free_energy"])
             self.assertClose(atoms.get_forces(), expected.get_forces(), TOLERANCE, what + " forces")
+            if "atomic_energies" in expected.arrays:
+                self.assertClose(atoms.get_potential_energies(), expected.arrays["atomic_energies"], TOLERANCE,
+                                 what + " atomic energies")
             if atoms.pbc.all():
                 self.assertClose(atoms.get_stress(), expected.get_stress(), TOLERANCE, what + " stress")
         return inputs
@@ -68,6 +73,16 @@ class PredictParity(eqt_testing.TestCase):
         shared = eqt_testing.require_shared(self)
         frames = [rattled("CH4", 3), rattled("H2O", 4), rattled("NH3", 5)]
         self.check(eqt_testing.pet_dir(shared), frames, extra=("--ecse",), ecse=True)
+
+    def test_ecse_pet_model_directory(self):
+        """An ECSE(PET) model directory in eqt's format (kind "ecse(pet)"), written by
+        Potential.save, evaluates as `eqt predict` evaluates it."""
+        shared = eqt_testing.require_shared(self)
+        with tempfile.TemporaryDirectory(prefix="eqt_python_ecse_") as tmp:
+            model = os.path.join(tmp, "ecse_pet")
+            eqt.Potential(eqt_testing.pet_dir(shared), ecse=True).save(model)
+            self.assertEqual(eqt.Potential(model).kind, "ecse(pet)")
+            self.check(model, [rattled("CH4", 7), rattled("H2O", 8)])
 
     def test_float32_is_close_to_float64(self):
         shared = eqt_testing.require_shared(self)
