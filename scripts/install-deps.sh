@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
   libgtest-dev googletest         # tests
   python3 python3-ase python3-numpy  # ASE cross-checks, example data labelled by ASE's EMT potential
+  pybind11-dev python3-dev        # the Python module (ASE calculator)
   python3-torch python3-yaml python3-scipy  # checkpoint converter (tools/), official-code peers in bench/
 )
 
