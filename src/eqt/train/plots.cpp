@@ -69,13 +69,13 @@ void write_parity_plot(const TargetErrors& t, const fs::path& png, const fs::pat
   const auto [lo, hi] = parity_range(t);
   const fs::path temporary = temporary_for(png);
   std::string script = terminal_lines(temporary, 800, 760);
-  script += fmt::format("set title {}\n", gnuplot_quote(fmt::format("{}: MAE {:.4g}, RMSE {:.4g} {} ({} {} values)",
+  script += fmt::format("set title {}\n", gnuplot_quote(fmt::format("{}: MAE {:.4g}, RMSE {:.4g} {} ({} {}s)",
                                                                     t.name, t.errors.mae(), t.errors.rmse(), t.unit,
                                                                     t.errors.count(), t.per)));
   script += fmt::format("set xlabel {}\nset ylabel {}\n", gnuplot_quote(with_unit("reference " + t.name, t.unit)),
                         gnuplot_quote(with_unit("predicted " + t.name, t.unit)));
   script += fmt::format("set size ratio -1\nset xrange [{0:.17g}:{1:.17g}]\nset yrange [{0:.17g}:{1:.17g}]\n", lo, hi);
-  script += "set grid\nset key top left\n";
+  script += "set grid\nset key bottom right box opaque\n";
   script += fmt::format(
       "plot {} using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' title 'predictions', "
       "x with lines dt 2 lw 1.5 lc rgb '#333333' title 'y = x'\n",
