@@ -59,12 +59,30 @@ TEST(CliExport, PetRoundTripPredictsIdentically) {
   first_frames(shared / "data" / "methane" / "methane_val.xyz", 3, dir / "in.xyz");
   const auto source = shared / "reference" / "pet" / "pet_small";
   const auto r = run_eqt("export --model " + quoted(source) + " --output " + quoted(dir / "exported"));
-  if (r.output.find("no model-directory format is registered for kind 'pet'") != std::string::npos) {
-    GTEST_SKIP() << "eqt's model-directory format for PET is not in this tree yet";
-  }
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(load_json(dir / "exported" / "model.json")["kind"], "pet");
   expect_same_predictions(predict_with(dir / "exported", dir / "in.xyz", dir / "a.xyz"),
                           predict_with(source, dir / "in.xyz", dir / "b.xyz"));
+  fs::remove_all(dir);
+}
+
+// --ecse stores the wrapped model (and its fallback): the export predicts, without --ecse, what
+// the source predicts with it.
+TEST(CliExport, EcseExportPredictsLikeEcseAtPredictTime) {
+  EQT_REQUIRE_SHARED(shared);
+  const auto dir = temp_dir("export_ecse");
+  first_frames(shared / "data" / "methane" / "methane_val.xyz", 2, dir / "in.xyz");
+  const auto source = shared / "reference" / "pet" / "pet_small";
+  const auto fallback = source;  // any model directory; the backbone itself keeps the test fast
+  const auto r = run_eqt("export --model " + quoted(source) + " --output " + quoted(dir / "exported") +
+                         " --ecse --ecse-fallback " + quoted(fallback));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto model_json = load_json(dir / "exported" / "model.json");
+  EXPECT_EQ(model_json["kind"], "ecse(pet)");
+  EXPECT_EQ(model_json["architecture"]["fallback"]["kind"], "pet");
+  expect_same_predictions(
+      predict_with(dir / "exported", dir / "in.xyz", dir / "a.xyz"),
+      predict_with(source, dir / "in.xyz", dir / "b.xyz", "--ecse --ecse-fallback " + quoted(fallback)));
   fs::remove_all(dir);
 }
 
