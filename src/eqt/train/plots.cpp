@@ -110,8 +110,10 @@ void write_learning_curves(const TrainingLog& log, const std::string& title, con
       const LogSeries& s = *panels[p][k];
       const fs::path data = work_dir / fmt::format("learning_curve_{}.dat", file_safe(s.name));
       write_text_file(data, "# epoch " + s.name + "\n" + columns_text(s.epoch, s.value));
-      plot += fmt::format("{}{} using 1:2 with linespoints pt 7 ps 0.5 lw 1.5 title {}", k ? ", " : "",
-                          gnuplot_quote(data.string()), gnuplot_quote(s.name));
+      // A panel of one series has its name as title: no key needed.
+      const std::string title = panels[p].size() > 1 ? "title " + gnuplot_quote(s.name) : std::string("notitle");
+      plot += fmt::format("{}{} using 1:2 with linespoints pt 7 ps 0.5 lw 1.5 {}", k ? ", " : "",
+                          gnuplot_quote(data.string()), title);
     }
     script += plot + "\n";
   }
