@@ -10,7 +10,10 @@
 namespace eqt::md {
 
 ModelForces::ModelForces(std::shared_ptr<models::Model> model, c10::ScalarType dtype, double skin)
-    : model_(std::move(model)), dtype_(dtype), list_(model_->cutoff(), skin) {}
+    : model_(std::move(model)), dtype_(dtype), list_(model_->cutoff(), skin) {
+  // Dropout / drop-path in training mode would make the forces random and the dynamics non-conservative.
+  model_->eval();
+}
 
 void ModelForces::compute(MdState& state) {
   const data::Structure structure = structure_of(state);

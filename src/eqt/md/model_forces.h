@@ -17,6 +17,7 @@ namespace eqt::md {
 class ModelForces : public ForceField {
  public:
   // dtype: the precision of the model's computation (its parameters must already be in it).
+  // Puts the model in eval mode.
   ModelForces(std::shared_ptr<models::Model> model, c10::ScalarType dtype, double skin);
   void compute(MdState& state) override;
 
