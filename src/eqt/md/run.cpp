@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "eqt/core/error.h"
+#include "eqt/md/wrap.h"
 
 namespace eqt::md {
 
@@ -22,6 +23,7 @@ void check_finite(const MdState& state) {
 
 void run_dynamics(MdState& state, Integrator& integrator, ForceField& forces, int64_t steps, const Observer& observe) {
   if (steps < 0) fail("the number of MD steps must be >= 0, not {}", steps);
+  wrap_positions(state);  // so that every frame written is wrapped, the first one too
   forces.compute(state);
   check_finite(state);
   if (observe) observe(state);

@@ -1,5 +1,5 @@
 #pragma once
-// The MD loop: forces at the start, then `steps` integrator steps; `observe` sees the state at
+// The MD loop: periodic wrapping and forces at the start, then `steps` integrator steps; `observe` sees the state at
 // step 0 and after every step (logging, trajectory, progress, drift all hang off it).
 #include <cstdint>
 #include <functional>
