@@ -20,6 +20,11 @@ void kick(MdState& state, double dt_fs) {
   state.velocities = state.velocities + dt_fs * acceleration;
 }
 
+void advance_clock(MdState& state, double dt_fs) {
+  state.step += 1;
+  state.time_fs = static_cast<double>(state.step) * dt_fs;
+}
+
 void drift(MdState& state, double dt_fs) {
   state.positions = state.positions + dt_fs * state.velocities;
   wrap_positions(state);

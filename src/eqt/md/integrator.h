@@ -27,6 +27,8 @@ class Integrator {
 // The building blocks of splitting schemes:
 // v += dt * F / m (dt is often half a step), with F / m in eV/(Angstrom amu) converted to Angstrom/fs^2.
 void kick(MdState& state, double dt_fs);
+// One more step: time = step * dt (multiplied, not summed, so that it has no rounding drift).
+void advance_clock(MdState& state, double dt_fs);
 // x += dt * v, then periodic wrapping.
 void drift(MdState& state, double dt_fs);
 

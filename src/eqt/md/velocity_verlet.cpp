@@ -7,8 +7,7 @@ void VelocityVerlet::step(MdState& state, ForceField& forces) {
   drift(state, dt_);
   forces.compute(state);
   kick(state, 0.5 * dt_);
-  state.step += 1;
-  state.time_fs += dt_;
+  advance_clock(state, dt_);
 }
 
 }  // namespace eqt::md
