@@ -27,6 +27,7 @@
 #include "eqt/models/ecse/ecse_model.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
+#include "peer_harness.h"
 
 namespace {
 
@@ -99,15 +100,7 @@ double time_ms(eqt::models::Model& model, const eqt::data::Graph& graph, int rep
     eqt::models::evaluate(model, graph);
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-std::string load_average() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
+  return eqt_bench::median(times);
 }
 
 void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
@@ -117,7 +110,7 @@ void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
   std::vector<const eqt::data::Structure*> pointers;
   for (const auto& s : structures) pointers.push_back(&s);
   const auto graph = eqt::data::collate(pointers, pet->cutoff(), dtype);
-  const std::string load_before = load_average();
+  const std::string load_before = eqt_bench::load_average();
   const double plain = time_ms(*pet, graph, o.repeats);
   const double symmetrised = time_ms(ecse, graph, o.repeats);
   const auto& d = ecse.last_diagnostics();
@@ -134,18 +127,19 @@ void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
               static_cast<long long>((d.frames_per_atom > 0).sum().item<int64_t>()),
               static_cast<long long>(graph.num_atoms()));
   std::printf("  PET energy+forces: %.1f ms; ECSE(PET): %.1f ms; slow-down x%.1f   (load average %s | %s)\n", plain,
-              symmetrised, symmetrised / plain, load_before.c_str(), load_average().c_str());
+              symmetrised, symmetrised / plain, load_before.c_str(), eqt_bench::load_average().c_str());
   std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  eqt_bench::ensure_wait_policy(argv);  // see peer_harness.h: spinning OpenMP threads on a shared machine
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
-    std::printf("ECSE(PET) vs PET, backbone %s, official default ECSE hypers, %d timed repeats (median)\n",
-                o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats);
+    std::printf("ECSE(PET) vs PET, backbone %s, official default ECSE hypers, %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
+                o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats, std::getenv("OMP_WAIT_POLICY"));
     for (const auto dtype : o.dtypes) {
       for (const auto& spec : o.data) run(spec, dtype, o);
     }
