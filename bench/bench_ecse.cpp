@@ -111,23 +111,36 @@ void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
   for (const auto& s : structures) pointers.push_back(&s);
   const auto graph = eqt::data::collate(pointers, pet->cutoff(), dtype);
   const std::string load_before = eqt_bench::load_average();
-  const double plain = time_ms(*pet, graph, o.repeats);
-  const double symmetrised = time_ms(ecse, graph, o.repeats);
-  const auto& d = ecse.last_diagnostics();
-  const at::Tensor per_structure = d.frames_per_structure.to(at::kDouble);
-  const at::Tensor per_atom = d.frames_per_atom.to(at::kDouble);
+  // Frame statistics first (no backbone call), so that they are printed even when ECSE does not fit.
+  const eqt::models::ecse::FrameSet set = [&] {
+    at::NoGradGuard no_grad;
+    return ecse.frames(graph);
+  }();
+  const at::Tensor per_structure = set.frames_per_structure.to(at::kDouble);
+  const at::Tensor per_atom = set.frames_per_atom.to(at::kDouble);
+  const double copies = per_structure.sum().item<double>();
   std::printf("%s: %zu structures, %lld atoms, %lld edges, %s, %d threads\n", spec.file.filename().c_str(),
               structures.size(), static_cast<long long>(graph.num_atoms()), static_cast<long long>(graph.num_edges()),
               dtype == at::kFloat ? "float32" : "float64", at::get_num_threads());
-  std::printf("  frames per structure: mean %.1f, max %.0f (backbone copies: %.0f structures, %.0f atoms)\n",
-              per_structure.mean().item<double>(), per_structure.max().item<double>(), per_structure.sum().item<double>(),
-              per_structure.sum().item<double>() * graph.num_atoms() / static_cast<double>(structures.size()));
+  std::printf("  frames per structure: mean %.1f, max %.0f (backbone copies: %.0f structures, %.0f atoms, %.0f edges)\n",
+              per_structure.mean().item<double>(), per_structure.max().item<double>(), copies,
+              copies * graph.num_atoms() / static_cast<double>(structures.size()),
+              copies * graph.num_edges() / static_cast<double>(structures.size()));
   std::printf("  frames per atom: mean %.2f, max %.0f (centres with frames: %lld of %lld)\n",
               per_atom.mean().item<double>(), per_atom.max().item<double>(),
-              static_cast<long long>((d.frames_per_atom > 0).sum().item<int64_t>()),
+              static_cast<long long>((set.frames_per_atom > 0).sum().item<int64_t>()),
               static_cast<long long>(graph.num_atoms()));
-  std::printf("  PET energy+forces: %.1f ms; ECSE(PET): %.1f ms; slow-down x%.1f   (load average %s | %s)\n", plain,
-              symmetrised, symmetrised / plain, load_before.c_str(), eqt_bench::load_average().c_str());
+  std::fflush(stdout);
+  const double plain = time_ms(*pet, graph, o.repeats);
+  std::printf("  PET energy+forces: %.1f ms", plain);
+  std::fflush(stdout);
+  try {
+    const double symmetrised = time_ms(ecse, graph, o.repeats);
+    std::printf("; ECSE(PET): %.1f ms; slow-down x%.1f", symmetrised, symmetrised / plain);
+  } catch (const std::exception& e) {
+    std::printf("; ECSE(PET) failed: %s", std::string(e.what()).substr(0, 160).c_str());
+  }
+  std::printf("   (load average %s | %s)\n", load_before.c_str(), eqt_bench::load_average().c_str());
   std::fflush(stdout);
 }
 
