@@ -1,11 +1,15 @@
-// ECSE cost over its backbone: PET (the small reference model) alone and wrapped in ECSE, energy
-// and forces on the first frames of a methane file, in the same run. Also prints how many frames
-// ECSE builds per atom and per structure.
+// ECSE cost over its backbone: PET alone and wrapped in ECSE (official default sp hypers), energy
+// and forces of the same batch, in the same run, for several data sets; prints how many frames
+// ECSE builds per atom and per structure and the slow-down.
 //
-//   bench_ecse [--pet DIR] [--xyz FILE] [--frames 8] [--repeats 5]
+//   bench_ecse [--preset FILE | --pet DIR] [--data FILE:BATCH]... [--dtypes float32,float64]
+//              [--repeats 3] [--threads 2]
 //
-// DIR holds config.json, weights.safetensors and outputs.json (for the reference sp_hypers), e.g.
-// shared/reference/pet/pet_small.
+// Default backbone: examples/presets/pet_default.yaml (the official default PET architecture,
+// random weights: timing and frame counts do not depend on the weight values); --pet DIR loads a
+// reference directory (config.json + weights.safetensors) instead. Default data: the first 8
+// frames of methane_val and of rMD17 aspirin, and 1 frame of the periodic DeePMD water (192
+// atoms; ECSE evaluates a full copy of the structure per frame, so larger batches do not fit).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -17,76 +21,144 @@
 #include <string>
 #include <vector>
 
+#include "eqt/core/threads.h"
 #include "eqt/data/batch.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/models/ecse/ecse_model.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
+#include "peer_harness.h"
 
 namespace {
 
-struct Options {
-  std::filesystem::path pet = "/work/shared/reference/pet/pet_small";
-  std::filesystem::path xyz = "/work/shared/data/methane/methane_val.xyz";
-  int64_t frames = 8;
-  int repeats = 5;
+namespace fs = std::filesystem;
+
+struct DataSpec {
+  fs::path file;
+  int64_t batch;
 };
+
+struct Options {
+  fs::path preset = "examples/presets/pet_default.yaml";
+  fs::path pet;  // reference directory; overrides preset
+  std::vector<DataSpec> data;
+  std::vector<c10::ScalarType> dtypes = {at::kFloat};
+  int repeats = 3;
+  int threads = 2;
+};
+
+std::vector<c10::ScalarType> parse_dtypes(const std::string& list) {
+  std::vector<c10::ScalarType> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, comma - start);
+    if (name == "float32") out.push_back(at::kFloat);
+    else if (name == "float64") out.push_back(at::kDouble);
+    else throw std::runtime_error("unknown dtype " + name);
+    start = comma + 1;
+  }
+  return out;
+}
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int k = 1; k + 1 < argc; k += 2) {
     const std::string key = argv[k], value = argv[k + 1];
-    if (key == "--pet") o.pet = value;
-    else if (key == "--xyz") o.xyz = value;
-    else if (key == "--frames") o.frames = std::stoll(value);
+    if (key == "--preset") o.preset = value;
+    else if (key == "--pet") o.pet = value;
+    else if (key == "--dtypes") o.dtypes = parse_dtypes(value);
     else if (key == "--repeats") o.repeats = std::stoi(value);
-    else throw std::runtime_error("unknown option " + key);
+    else if (key == "--threads") o.threads = std::stoi(value);
+    else if (key == "--data") {
+      const auto colon = value.rfind(':');
+      if (colon == std::string::npos) o.data.push_back({value, 8});
+      else o.data.push_back({value.substr(0, colon), std::stoll(value.substr(colon + 1))});
+    } else throw std::runtime_error("unknown option " + key);
+  }
+  if (o.data.empty()) {
+    o.data = {{"../shared/data/methane/methane_val.xyz", 8},
+              {"../shared/data/rmd17/rmd17_aspirin_test.xyz", 8},
+              {"../shared/data/water/water_deepmd_train.xyz", 1}};
   }
   return o;
 }
 
-// Median wall time in ms of energy + forces.
+std::shared_ptr<eqt::models::pet::PetModel> make_pet(const Options& o, c10::ScalarType dtype) {
+  if (!o.pet.empty()) return eqt::models::pet::load_pet_reference(o.pet, dtype).model;
+  at::manual_seed(0);
+  const auto config = eqt::models::pet::load_pet_preset(o.preset);
+  return std::make_shared<eqt::models::pet::PetModel>(config.hypers, config.all_species, dtype);
+}
+
+// Median wall time in ms of energy + forces (after one warm-up call).
 double time_ms(eqt::models::Model& model, const eqt::data::Graph& graph, int repeats) {
   std::vector<double> times;
-  eqt::models::evaluate(model, graph);  // warm-up
+  eqt::models::evaluate(model, graph);
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     eqt::models::evaluate(model, graph);
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return eqt_bench::median(times);
+}
+
+void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
+  auto pet = make_pet(o, dtype);
+  eqt::models::ecse::EcseModel ecse(pet, nullptr, {});
+  const auto structures = eqt::data::read_extxyz(spec.file, {0, spec.batch, 1});
+  std::vector<const eqt::data::Structure*> pointers;
+  for (const auto& s : structures) pointers.push_back(&s);
+  const auto graph = eqt::data::collate(pointers, pet->cutoff(), dtype);
+  const std::string load_before = eqt_bench::load_average();
+  // Frame statistics first (no backbone call), so that they are printed even when ECSE does not fit.
+  const eqt::models::ecse::FrameSet set = [&] {
+    at::NoGradGuard no_grad;
+    return ecse.frames(graph);
+  }();
+  const at::Tensor per_structure = set.frames_per_structure.to(at::kDouble);
+  const at::Tensor per_atom = set.frames_per_atom.to(at::kDouble);
+  const double copies = per_structure.sum().item<double>();
+  std::printf("%s: %zu structures, %lld atoms, %lld edges, %s, %d threads\n", spec.file.filename().c_str(),
+              structures.size(), static_cast<long long>(graph.num_atoms()), static_cast<long long>(graph.num_edges()),
+              dtype == at::kFloat ? "float32" : "float64", at::get_num_threads());
+  std::printf("  frames per structure: mean %.1f, max %.0f (backbone copies: %.0f structures, %.0f atoms, %.0f edges)\n",
+              per_structure.mean().item<double>(), per_structure.max().item<double>(), copies,
+              copies * graph.num_atoms() / static_cast<double>(structures.size()),
+              copies * graph.num_edges() / static_cast<double>(structures.size()));
+  std::printf("  frames per atom: mean %.2f, max %.0f (centres with frames: %lld of %lld)\n",
+              per_atom.mean().item<double>(), per_atom.max().item<double>(),
+              static_cast<long long>((set.frames_per_atom > 0).sum().item<int64_t>()),
+              static_cast<long long>(graph.num_atoms()));
+  std::fflush(stdout);
+  const double plain = time_ms(*pet, graph, o.repeats);
+  std::printf("  PET energy+forces: %.1f ms", plain);
+  std::fflush(stdout);
+  try {
+    const double symmetrised = time_ms(ecse, graph, o.repeats);
+    std::printf("; ECSE(PET): %.1f ms; slow-down x%.1f", symmetrised, symmetrised / plain);
+  } catch (const std::exception& e) {
+    std::printf("; ECSE(PET) failed: %s", std::string(e.what()).substr(0, 160).c_str());
+  }
+  std::printf("   (load average %s | %s)\n", load_before.c_str(), eqt_bench::load_average().c_str());
+  std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse(argc, argv);
-  std::ifstream outputs(o.pet / "outputs.json");
-  const auto json = nlohmann::json::parse(outputs);
-  eqt::models::ecse::EcseOptions options;
-  options.hypers = eqt::models::ecse::ecse_hypers_from_json(json.at("sp_hypers"));
-  auto pet = eqt::models::pet::load_pet_reference(o.pet).model;
-  eqt::models::ecse::EcseModel ecse(pet, nullptr, options);
-
-  const auto structures = eqt::data::read_extxyz(o.xyz, {0, o.frames, 1});
-  std::vector<const eqt::data::Structure*> pointers;
-  for (const auto& s : structures) pointers.push_back(&s);
-  const auto graph = eqt::data::collate(pointers, pet->cutoff(), at::kDouble);
-
-  const double plain = time_ms(*pet, graph, o.repeats);
-  const double symmetrised = time_ms(ecse, graph, o.repeats);
-  const auto& d = ecse.last_diagnostics();
-  std::printf("%zu structures, %lld atoms, float64, %d threads\n", structures.size(),
-              static_cast<long long>(graph.num_atoms()), at::get_num_threads());
-  std::printf("frames per structure:");
-  for (int64_t k = 0; k < d.frames_per_structure.size(0); ++k) std::printf(" %lld", static_cast<long long>(d.frames_per_structure[k].item<int64_t>()));
-  std::printf("\nframes per atom: mean %.2f, max %lld (centres with frames: %lld of %lld)\n",
-              d.frames_per_atom.to(at::kDouble).mean().item<double>(),
-              static_cast<long long>(d.frames_per_atom.max().item<int64_t>()),
-              static_cast<long long>((d.frames_per_atom > 0).sum().item<int64_t>()),
-              static_cast<long long>(graph.num_atoms()));
-  std::printf("PET energy+forces: %.2f ms; ECSE(PET): %.2f ms; slow-down x%.1f\n", plain, symmetrised,
-              symmetrised / plain);
-  return 0;
+  eqt_bench::ensure_wait_policy(argv);  // see peer_harness.h: spinning OpenMP threads on a shared machine
+  try {
+    const Options o = parse(argc, argv);
+    eqt::set_num_threads(o.threads);
+    std::printf("ECSE(PET) vs PET, backbone %s, official default ECSE hypers, %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
+                o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats, std::getenv("OMP_WAIT_POLICY"));
+    for (const auto dtype : o.dtypes) {
+      for (const auto& spec : o.data) run(spec, dtype, o);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_ecse: %s\n", e.what());
+    return 1;
+  }
 }

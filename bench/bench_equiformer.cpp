@@ -60,8 +60,7 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  const char* env = std::getenv("EQT_PEER_SRC");
-  o.src_root = env ? env : "/work/peer-src";
+  o.src_root = eqt_bench::default_peer_sources();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto next = [&]() -> std::string {
@@ -85,59 +84,10 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-std::string load_average() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-struct Dataset {
-  std::vector<eqt::data::Structure> frames;
-  std::vector<double> energies;
-  std::vector<at::Tensor> forces;  // float64 [N, 3]
-  double mean = 0.0, std = 1.0;
-
-  std::vector<const eqt::data::Structure*> batch(int k, int size) const {
-    std::vector<const eqt::data::Structure*> out;
-    for (int i = 0; i < size; ++i) out.push_back(&frames[(k * size + i) % frames.size()]);
-    return out;
-  }
-};
-
-// The same frames the harness reads (B * (warmup + repeats)); mean / std (ddof 1) as it does.
-Dataset read_data(const Options& o, int batches) {
-  Dataset d;
-  eqt::data::FrameRange range;
-  range.stop = static_cast<int64_t>(o.batch_size) * batches;
-  d.frames = eqt::data::read_extxyz(o.data, range);
-  for (const auto& s : d.frames) {
-    d.energies.push_back(eqt::data::energy_label(s).value());
-    d.forces.push_back(eqt::data::forces_label(s).value());
-  }
-  const double n = static_cast<double>(d.energies.size());
-  for (double e : d.energies) d.mean += e / n;
-  double var = 0.0;
-  for (double e : d.energies) var += (e - d.mean) * (e - d.mean);
-  if (n > 1 && var > 0.0) d.std = std::sqrt(var / (n - 1));
-  return d;
-}
-
-struct Side {
-  std::vector<double> seconds;
-  int64_t atoms_per_batch = 0;
-  double structures_per_s(int b) const { return b / median(seconds); }
-  double atoms_per_s() const { return atoms_per_batch / median(seconds); }
-};
-
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using eqt_bench::Clock;
+using eqt_bench::Dataset;
+using eqt_bench::Side;
+using eqt_bench::since;
 
 // Energy + forces of batches [0, warmup + repeats).
 void time_infer(EquiformerModel& model, const Dataset& d, const Options& o, Side& side) {
@@ -211,54 +161,19 @@ void time_train(EquiformerModel& model, torch::optim::AdamW& opt, const Dataset&
   model.eval();
 }
 
-void print_row(const char* what, const Side& s, int b) {
-  std::printf("  %-9s %8.3f structures/s %9.1f atoms/s   (median %.3f s/batch of %lld atoms, %zu repeats)\n", what,
-              s.structures_per_s(b), s.atoms_per_s(), median(s.seconds), static_cast<long long>(s.atoms_per_batch),
-              s.seconds.size());
-}
-
-Side peer_side(const nlohmann::json& j) {
-  Side s;
-  for (const auto& t : j.at("sec_per_batch_all")) s.seconds.push_back(t.get<double>());
-  s.atoms_per_batch = static_cast<int64_t>(j.at("n_atoms_per_batch").get<double>());
-  return s;
-}
-
 // Interleaves eqt, official, eqt for one mode and prints both and the ratio.
 void compare(const std::string& mode, EquiformerModel& model, const Dataset& d, const Options& o,
              const eqt_bench::PeerSettings* peer, torch::optim::AdamW& opt, const at::Tensor* check) {
-  Side ours;
-  std::string loads = load_average();
-  const auto run_ours = [&] {
+  const auto run_ours = [&](Side& ours) {
     if (mode == "infer") time_infer(model, d, o, ours);
     else time_train(model, opt, d, o, ours);
   };
-  run_ours();
-  std::printf("\n[%s]\n", mode.c_str());
-  if (peer) {
-    loads += " | " + load_average();
-    const nlohmann::json j = eqt_bench::run_peer(*peer, mode);
-    if (check && j.contains("energy_first_structure_raw")) {
-      const double theirs = j.at("energy_first_structure_raw").get<double>();
-      const double mine = (*check)[0].item<double>();
-      const bool same = std::abs(theirs - mine) <= 1e-4 * std::max(1.0, std::abs(mine));
-      std::printf("  same-model check (raw energy, first structure of batch %d): eqt %.6f official %.6f -> %s\n",
-                  o.warmup + o.repeats - 1, mine, theirs, same ? "OK" : "MISMATCH");
-      if (!same) throw std::runtime_error("eqt and the official code disagree: not the same model");
-    }
-    loads += " | " + load_average();
-    run_ours();
-    loads += " | " + load_average();
-    const Side theirs = peer_side(j);
-    print_row("eqt", ours, o.batch_size);
-    print_row("official", theirs, o.batch_size);
-    std::printf("  ratio eqt/official: %.2fx   (torch %s, BLAS %s)\n",
-                ours.structures_per_s(o.batch_size) / theirs.structures_per_s(o.batch_size),
-                j.value("torch_version", "?").c_str(), j.value("torch_blas_info", "?").c_str());
-  } else {
-    print_row("eqt", ours, o.batch_size);
-  }
-  std::printf("  load average (1/5/15 min) at each phase: %s\n", loads.c_str());
+  const auto same_model = [&](const nlohmann::json& j) {
+    if (!check || !j.contains("energy_first_structure_raw")) return;
+    eqt_bench::check_same_model((*check)[0].item<double>(), j.at("energy_first_structure_raw").get<double>(), 1e-4,
+                                "raw energy, first structure of batch " + std::to_string(o.warmup + o.repeats - 1));
+  };
+  eqt_bench::compare_sides(mode, o.batch_size, run_ours, peer, mode, same_model);
 }
 
 int64_t parameter_count(EquiformerModel& model) {
@@ -269,23 +184,13 @@ int64_t parameter_count(EquiformerModel& model) {
 
 }  // namespace
 
-// libgomp busy-waits at barriers by default and reads OMP_WAIT_POLICY only when it loads. On a
-// shared 2-core machine a spinning thread steals the core its partner needs: perf showed 65% of
-// eqt's samples in libgomp's spin loop and PASSIVE made infer 3.4x faster. So the program re-runs
-// itself with PASSIVE unless the caller chose a policy; the harness inherits it (same for both).
-void ensure_wait_policy(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY")) return;
-  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  ::execv("/proc/self/exe", argv);  // only returns on failure: then go on with the default policy
-}
-
 int main(int argc, char** argv) {
-  ensure_wait_policy(argv);
+  eqt_bench::ensure_wait_policy(argv);
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
     at::manual_seed(0);
-    const Dataset d = read_data(o, o.warmup + o.repeats);
+    const Dataset d = eqt_bench::read_dataset(o.data, o.batch_size, o.warmup + o.repeats);
     auto config = eqt::models::equiformer::config_from_yaml(YAML::LoadFile(o.preset.string())["equiformer"]);
     config.mean = d.mean;
     config.std = d.std;
@@ -295,23 +200,27 @@ int main(int argc, char** argv) {
                 o.preset.c_str(), static_cast<long long>(parameter_count(model)), o.threads, at::get_num_threads(),
                 std::getenv("OMP_WAIT_POLICY"), o.batch_size, o.warmup, o.repeats, o.data.c_str(), d.frames.size());
     std::unique_ptr<eqt_bench::PeerSettings> peer;
+    fs::path export_dir;
     if (o.peer) {
-      const std::string missing = eqt_bench::missing_sources(o.src_root);
+      const std::string missing = eqt_bench::missing_equiformer_sources(o.src_root);
       if (!missing.empty()) throw std::runtime_error(missing + "\n  or run with --no-peer (eqt only)");
       peer = std::make_unique<eqt_bench::PeerSettings>();
       peer->python = o.python;
+      peer->model = "equiformer";
       peer->harness = fs::absolute(o.harness);
       peer->src_root = fs::absolute(o.src_root);
       peer->data = fs::absolute(o.data);
-      peer->export_dir = fs::temp_directory_path() / ("eqt_bench_equiformer_" + std::to_string(::getpid()));
-      peer->log = peer->export_dir / "official.log";
+      export_dir = fs::temp_directory_path() / ("eqt_bench_equiformer_" + std::to_string(::getpid()));
+      peer->log = export_dir / "official.log";
+      peer->config_json = export_dir / "config.json";
+      peer->weights = export_dir / "weights.safetensors";
       peer->threads = o.threads;
       peer->batch_size = o.batch_size;
       peer->repeats = o.repeats;
       peer->warmup = o.warmup;
-      eqt_bench::export_for_peer(model, peer->export_dir);
+      eqt_bench::export_for_peer(model, export_dir);
       std::printf("official: %s %s (weights exported to %s)\n", o.python.c_str(), peer->harness.c_str(),
-                  peer->export_dir.c_str());
+                  export_dir.c_str());
     }
     std::fflush(stdout);
     auto opt = make_optimizer(model);
@@ -319,7 +228,7 @@ int main(int argc, char** argv) {
     const at::Tensor check = energy_raw_of(model, d, o, o.warmup + o.repeats - 1);
     if (o.modes.find("infer") != std::string::npos) compare("infer", model, d, o, peer.get(), *opt, &check);
     if (o.modes.find("train") != std::string::npos) compare("train", model, d, o, peer.get(), *opt, nullptr);
-    if (peer) fs::remove_all(peer->export_dir);
+    if (peer) fs::remove_all(export_dir);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_equiformer: %s\n", e.what());

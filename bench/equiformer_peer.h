@@ -1,13 +1,10 @@
 #pragma once
 // Helpers of bench_equiformer.cpp for the official-code side: export the eqt model's weights under
 // the official state-dict names (safetensors + config.json in the reference format) and run the
-// peer harness shared/peers/time_official.py on them, returning its JSON line.
+// peer harness shared/peers/time_official.py on them (peer_harness.h runs it).
 // Header-only because every .cpp under bench/ becomes its own executable.
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -15,10 +12,9 @@
 #include "eqt/io/safetensors.h"
 #include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/state_dict.h"
+#include "peer_harness.h"
 
 namespace eqt_bench {
-
-namespace fs = std::filesystem;
 
 // The official constructor kwargs of GraphAttentionTransformerMD17 for an eqt config (the fields
 // the MD17 classes take; module constants keep their official values, which the preset matches).
@@ -68,52 +64,14 @@ inline void export_for_peer(const eqt::models::equiformer::EquiformerModel& mode
   std::ofstream(dir / "config.json") << config.dump(1) << "\n";
 }
 
-struct PeerSettings {
-  std::string python = "/usr/bin/python3";
-  fs::path harness, src_root, data, export_dir, log;
-  int threads = 2, batch_size = 8, repeats = 3, warmup = 1;
-};
-
-// Tells how to provide the official sources when they are missing (they are never part of eqt).
-inline std::string missing_sources(const fs::path& root) {
-  for (const char* name : {"e3nn", "opt_einsum", "opt_einsum_fx", "equiformer"}) {
-    if (!fs::is_directory(root / name)) {
-      return "official sources missing: " + (root / name).string() +
-             "\n  Export them (outside the repository) and pass the parent with --src-root or $EQT_PEER_SRC:\n"
-             "    e3nn          github.com/e3nn/e3nn                     05b386177ed039156526f9c67d0d87b6c21ff5d3\n"
-             "    opt_einsum    github.com/dgasmith/opt_einsum           c826bb7df16f470a69f7bf90598fc27586209d11\n"
-             "    opt_einsum_fx github.com/Linux-cpp-lisp/opt_einsum_fx  aad6c74af340c8d07bdf9cef3e91352d3541e053\n"
-             "    equiformer    github.com/atomicarchitects/equiformer   64cb7866f48b9aa156e74a9d6a2ef2663b367437\n"
-             "  e.g. git archive <commit> | tar -x -C <src-root>/<name>   (see shared/peers/README.md)";
-    }
-  }
-  return "";
-}
-
-inline std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
-// Runs the harness once (mode infer|train) and returns its JSON line; progress goes to s.log.
-inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
-  const std::string command =
-      quote(s.python) + " " + quote(s.harness.string()) + " --model equiformer --src-root " +
-      quote(s.src_root.string()) + " --data " + quote(s.data.string()) + " --config-json " +
-      quote((s.export_dir / "config.json").string()) + " --weights " +
-      quote((s.export_dir / "weights.safetensors").string()) + " --threads " + std::to_string(s.threads) +
-      " --dtype float32 --batch-size " + std::to_string(s.batch_size) + " --repeats " + std::to_string(s.repeats) +
-      " --warmup " + std::to_string(s.warmup) + " --mode " + mode + " 2>>" + quote(s.log.string());
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot start: " + command);
-  std::string out;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  if (pclose(pipe) != 0 || out.empty()) {
-    throw std::runtime_error("official harness failed (see " + s.log.string() + "): " + command);
-  }
-  return nlohmann::json::parse(out.substr(0, out.find('\n')));
+// The source trees the Equiformer harness needs under --src-root (shared/peers/README.md).
+inline std::string missing_equiformer_sources(const fs::path& root) {
+  return missing_sources(root, {{"e3nn", "github.com/e3nn/e3nn", "05b386177ed039156526f9c67d0d87b6c21ff5d3"},
+                                {"opt_einsum", "github.com/dgasmith/opt_einsum", "c826bb7df16f470a69f7bf90598fc27586209d11"},
+                                {"opt_einsum_fx", "github.com/Linux-cpp-lisp/opt_einsum_fx",
+                                 "aad6c74af340c8d07bdf9cef3e91352d3541e053"},
+                                {"equiformer", "github.com/atomicarchitects/equiformer",
+                                 "64cb7866f48b9aa156e74a9d6a2ef2663b367437"}});
 }
 
 }  // namespace eqt_bench

@@ -1,5 +1,7 @@
 #include "eqt/models/pet/gnn_layer.h"
 
+#include "eqt/models/pet/token_rows.h"
+
 #include <vector>
 
 namespace eqt::models::pet {
@@ -20,7 +22,7 @@ LayerInputs LayerInputs::rows(const at::Tensor& index) const {
 }
 
 GnnLayer::GnnLayer(const PetHypers& hypers, int64_t gnn_layer, int64_t n_species, c10::ScalarType dtype)
-    : hypers_(hypers) {
+    : hypers_(hypers), n_species_(n_species) {
   const int64_t d = hypers.d_model;
   trans_ = register_module("trans", std::make_shared<Transformer>(hypers, dtype));
   auto embedding = std::make_shared<nn::DenseLayer>(hypers.token_input_dim(), d, true, dtype);
@@ -63,18 +65,32 @@ at::Tensor GnnLayer::neighbour_tokens(const LayerInputs& inputs) const {
   return tokens;
 }
 
+// Tokens are packed (token_rows.h): the compress MLP and the transformer's per-token work skip
+// the padding of the [N, K] neighbour grid; the messages go back to the grid (zeros on padding,
+// which PET masks everywhere) for the reverse-edge exchange.
 LayerOutputs GnnLayer::forward(const LayerInputs& inputs) const {
-  const at::Tensor tokens = neighbour_tokens(inputs);
-  if (!central_embedder_) {
-    // A batch without any neighbour has no tokens to attend over.
-    if (tokens.size(1) == 0) return {tokens, at::Tensor()};
-    return {trans_->forward(tokens, inputs.key_weights), at::Tensor()};
+  const int64_t n = inputs.vectors.size(0), k = inputs.vectors.size(1), d = hypers_.d_model;
+  // A batch without any neighbour and without central tokens has nothing to attend over.
+  if (k == 0 && !central_embedder_) return {inputs.messages, at::Tensor()};
+  const PackedLayout packed = pack_tokens(inputs.neighbour_species == n_species_, static_cast<bool>(central_embedder_));
+  const at::Tensor& index = packed.neighbour_index;
+  LayerInputs real;
+  real.vectors = inputs.vectors.reshape({n * k, 3}).index_select(0, index);
+  real.neighbour_species = inputs.neighbour_species.reshape({-1}).index_select(0, index);
+  real.messages = inputs.messages.reshape({n * k, d}).index_select(0, index);
+  at::Tensor tokens = neighbour_tokens(real);
+  at::Tensor weights = inputs.key_weights;
+  if (central_embedder_) {
+    tokens = at::cat({central_embedder_->forward(inputs.central_species), tokens}, 0);
+    // The central token is always attended to with weight 1.
+    weights = at::cat({at::ones({n, 1}, weights.options()), weights}, 1);
   }
-  const at::Tensor central = central_embedder_->forward(inputs.central_species).unsqueeze(1);
-  // The central token is always attended to with weight 1.
-  const at::Tensor weights = at::cat({at::ones({tokens.size(0), 1}, inputs.key_weights.options()), inputs.key_weights}, 1);
-  const at::Tensor mixed = trans_->forward(at::cat({central, tokens}, 1), weights);
-  return {mixed.narrow(1, 1, mixed.size(1) - 1), mixed.select(1, 0)};
+  const at::Tensor mixed = trans_->forward(tokens, packed.tokens, weights);
+  const int64_t first = central_embedder_ ? n : 0;
+  const at::Tensor messages = at::zeros({n * k, d}, mixed.options())
+                                  .index_copy(0, index, mixed.narrow(0, first, index.size(0)))
+                                  .view({n, k, d});
+  return {messages, central_embedder_ ? mixed.narrow(0, 0, n) : at::Tensor()};
 }
 
 }  // namespace eqt::models::pet

@@ -42,6 +42,7 @@ class GnnLayer : public torch::nn::Module {
   at::Tensor geometric_input(const at::Tensor& vectors) const;
 
   PetHypers hypers_;
+  int64_t n_species_;  // also the species index of padding
   std::shared_ptr<Transformer> trans_;
   std::shared_ptr<nn::DenseLayer> r_embedding_;
   std::shared_ptr<nn::DenseLayer> compress_in_, compress_out_;  // compress_out_ only for "mlp"

@@ -20,18 +20,22 @@ CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarTyp
   output_linear_ = register_module("output_linear", std::make_shared<nn::DenseLayer>(d_model, d_model, true, dtype));
 }
 
-at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const at::Tensor& key_weights) const {
-  const int64_t n = tokens.size(0), t = tokens.size(1), d = tokens.size(2);
+at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& rows, const at::Tensor& key_weights) const {
+  const int64_t m = tokens.size(0), d = tokens.size(1), n = rows.rows, t = rows.columns;
   const int64_t d_head = d / n_head_;
-  // [N, T, 3, H, d_head] -> [3, N, H, T, d_head]
-  const at::Tensor qkv = input_linear_->forward(tokens).view({n, t, 3, n_head_, d_head}).permute({2, 0, 3, 1, 4});
-  const at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-2, -1)) * (1.0 / std::sqrt(double(d_head)));
+  // Packed [M, 3, H, d_head] -> grid [3, H, N * T, d_head] (zeros on padding): q, k and v of every
+  // head are then contiguous [H * N, T, d_head] batches for bmm, without further copies.
+  const at::Tensor qkv = input_linear_->forward(tokens).view({m, 3, n_head_, d_head}).permute({1, 2, 0, 3});
+  const at::Tensor grid = at::zeros({3, n_head_, n * t, d_head}, tokens.options()).index_copy(2, rows.slot, qkv);
+  const auto part = [&](int64_t i) { return grid.select(0, i).view({n_head_ * n, t, d_head}); };
+  const at::Tensor scores = at::bmm(part(0), part(1).transpose(1, 2)) * (1.0 / std::sqrt(double(d_head)));
   // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
   // acts on the same scale as in the official model.
-  at::Tensor weights = at::softmax(scores, -1) * key_weights.view({n, 1, 1, t});
+  at::Tensor weights = at::softmax(scores.view({n_head_, n, t, t}), -1) * key_weights.view({1, n, 1, t});
   weights = weights / (weights.sum(-1, /*keepdim=*/true) + kRenormEps);
-  const at::Tensor mixed = at::matmul(weights, qkv[2]).transpose(1, 2).reshape({n, t, d});
-  return output_linear_->forward(mixed);
+  const at::Tensor mixed = at::bmm(weights.view({n_head_ * n, t, t}), part(2)).view({n_head_, n * t, d_head});
+  // Back to packed tokens [M, H * d_head].
+  return output_linear_->forward(mixed.index_select(1, rows.slot).permute({1, 0, 2}).reshape({m, d}));
 }
 
 TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtype)
@@ -50,12 +54,13 @@ at::Tensor TransformerLayer::mlp(const at::Tensor& x) const {
   return mlp_out_->forward(activate(activation_, mlp_in_->forward(x)));
 }
 
-at::Tensor TransformerLayer::forward(const at::Tensor& tokens, const at::Tensor& key_weights) const {
+at::Tensor TransformerLayer::forward(const at::Tensor& tokens, const TokenRows& rows,
+                                     const at::Tensor& key_weights) const {
   if (type_ == TransformerType::post_ln) {
-    const at::Tensor x = norm_attention_->forward(tokens + attention_->forward(tokens, key_weights));
+    const at::Tensor x = norm_attention_->forward(tokens + attention_->forward(tokens, rows, key_weights));
     return norm_mlp_->forward(x + mlp(x));
   }
-  const at::Tensor x = tokens + attention_->forward(norm_attention_->forward(tokens), key_weights);
+  const at::Tensor x = tokens + attention_->forward(norm_attention_->forward(tokens), rows, key_weights);
   return x + mlp(norm_mlp_->forward(x));
 }
 
@@ -69,8 +74,8 @@ Transformer::Transformer(const PetHypers& hypers, c10::ScalarType dtype) {
   }
 }
 
-at::Tensor Transformer::forward(at::Tensor tokens, const at::Tensor& key_weights) const {
-  for (const auto& layer : layers_) tokens = layer->forward(tokens, key_weights);
+at::Tensor Transformer::forward(at::Tensor tokens, const TokenRows& rows, const at::Tensor& key_weights) const {
+  for (const auto& layer : layers_) tokens = layer->forward(tokens, rows, key_weights);
   return final_norm_ ? final_norm_->forward(tokens) : tokens;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // PET's transformer over the tokens of one centre: multi-head self-attention whose key weights
 // are the smooth cutoff multipliers (a neighbour entering or leaving the cutoff fades in / out
-// instead of jumping), followed by an MLP, in the PostLN or PreLN arrangement. Parameter names
+// instead of jumping), followed by an MLP, in the PostLN or PreLN arrangement. Works on packed
+// tokens (token_rows.h): only the attention uses the padded [N, T] grid. Parameter names
 // follow the official state dict (attention.input_linear, norm_attention, mlp.0, mlp.3, ...).
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "eqt/models/pet/hypers.h"
+#include "eqt/models/pet/token_rows.h"
 #include "eqt/nn/basic_layers.h"
 
 namespace eqt::models::pet {
@@ -21,8 +23,9 @@ at::Tensor activate(Activation activation, const at::Tensor& x);
 class CutoffAttention : public torch::nn::Module {
  public:
   CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarType dtype);
-  // tokens [N, T, D], key_weights [N, T] -> [N, T, D]
-  at::Tensor forward(const at::Tensor& tokens, const at::Tensor& key_weights) const;
+  // tokens [M, D] packed (rows tells where each sits in the [N, T] grid), key_weights [N, T]
+  // (0 on padding) -> [M, D]
+  at::Tensor forward(const at::Tensor& tokens, const TokenRows& rows, const at::Tensor& key_weights) const;
 
  private:
   int64_t n_head_;
@@ -32,7 +35,7 @@ class CutoffAttention : public torch::nn::Module {
 class TransformerLayer : public torch::nn::Module {
  public:
   TransformerLayer(const PetHypers& hypers, c10::ScalarType dtype);
-  at::Tensor forward(const at::Tensor& tokens, const at::Tensor& key_weights) const;
+  at::Tensor forward(const at::Tensor& tokens, const TokenRows& rows, const at::Tensor& key_weights) const;
 
  private:
   at::Tensor mlp(const at::Tensor& x) const;
@@ -48,7 +51,8 @@ class TransformerLayer : public torch::nn::Module {
 class Transformer : public torch::nn::Module {
  public:
   Transformer(const PetHypers& hypers, c10::ScalarType dtype);
-  at::Tensor forward(at::Tensor tokens, const at::Tensor& key_weights) const;
+  // Packed tokens [M, D] -> [M, D]; see CutoffAttention::forward.
+  at::Tensor forward(at::Tensor tokens, const TokenRows& rows, const at::Tensor& key_weights) const;
 
  private:
   std::vector<std::shared_ptr<TransformerLayer>> layers_;

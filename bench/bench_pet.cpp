@@ -1,0 +1,251 @@
+// PET throughput, eqt against the official Python code (spozdn/pet) on the same weights, in one run.
+//
+// PET with the official default architecture (examples/presets/pet_default.yaml = the
+// ARCHITECTURAL_HYPERS of default_hypers.yaml; 3 GNN layers x 3 transformer layers, d_model 128,
+// r_cut 5) is built by eqt with random weights, which are exported under the official state-dict
+// names and loaded by shared/peers/time_official.py into the official model. For each data file
+// (default: methane_val and rMD17 aspirin) both sides time, on the same batches (batch k = frames
+// k*B .. k*B+B-1 of the file), float32:
+//   infer: energy + forces of a batch
+//   train: forward with forces in the graph (create_graph), 0.1*MSE(E)/rmse_E^2 + MSE(F)/rmse_F^2,
+//          backward, AdamW step (lr 1e-4, weight decay 0; the official default fitting scheme)
+// Headline figures are the model call only, as the harness reports them (the official graph
+// building is Python-side bookkeeping, reported on its own): eqt's neighbour list + collate is
+// excluded likewise and printed separately. The official training step also rotates each
+// structure at random (GLOBAL_AUG); eqt's does not (a [N, 3] product, negligible).
+// Before timing, the official energy of one batch is compared with eqt's (same-model check).
+// eqt and official runs are interleaved (eqt, official, eqt). Medians are reported.
+//
+//   bench_pet [--quick] [--threads 2] [--batch-size 8] [--repeats R] [--no-peer] [--modes infer,train]
+//             [--data FILE]... (default methane_val + rmd17 aspirin) [--preset FILE]
+//             [--src-root DIR (default $EQT_PEER_SRC or /work/peer-src)] [--python /usr/bin/python3] [--harness FILE]
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/optim/adamw.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "eqt/core/threads.h"
+#include "eqt/data/batch.h"
+#include "eqt/models/pet/load.h"
+#include "eqt/models/potential.h"
+#include "pet_peer.h"
+
+namespace {
+
+using eqt::models::pet::PetModel;
+using eqt_bench::Clock;
+using eqt_bench::Dataset;
+using eqt_bench::Side;
+using eqt_bench::since;
+namespace fs = std::filesystem;
+
+constexpr double kEnergyWeight = 0.1;   // official FITTING_SCHEME.ENERGY_WEIGHT
+constexpr double kLearningRate = 1e-4;  // official FITTING_SCHEME.INITIAL_LR
+
+struct Options {
+  bool quick = false, peer = true;
+  std::string modes = "infer,train";
+  int threads = 2, batch_size = 8, repeats = 0, warmup = 2;
+  std::vector<fs::path> data;
+  fs::path preset = "examples/presets/pet_default.yaml";
+  fs::path harness = "../shared/peers/time_official.py";
+  fs::path src_root = eqt_bench::default_peer_sources();
+  std::string python = "/usr/bin/python3";
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--quick") o.quick = true;
+    else if (a == "--no-peer") o.peer = false;
+    else if (a == "--modes") o.modes = next();
+    else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--batch-size") o.batch_size = std::stoi(next());
+    else if (a == "--repeats") o.repeats = std::stoi(next());
+    else if (a == "--src-root") o.src_root = next();
+    else if (a == "--data") o.data.push_back(next());
+    else if (a == "--preset") o.preset = next();
+    else if (a == "--python") o.python = next();
+    else if (a == "--harness") o.harness = next();
+    else throw std::runtime_error("unknown argument " + a + " (see the comment at the top of bench_pet.cpp)");
+  }
+  if (o.repeats <= 0) o.repeats = o.quick ? 3 : 7;
+  if (o.data.empty()) {
+    o.data = {"../shared/data/methane/methane_val.xyz", "../shared/data/rmd17/rmd17_aspirin_test.xyz"};
+  }
+  return o;
+}
+
+// Graphs of all batches, built once (graph building is not part of the headline figure).
+struct Batches {
+  std::vector<eqt::data::Graph> graphs;
+  std::vector<double> collate_seconds;
+};
+
+Batches build_batches(const Dataset& d, const Options& o, double cutoff) {
+  Batches b;
+  for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    const auto t0 = Clock::now();
+    b.graphs.push_back(eqt::data::collate(d.batch(k, o.batch_size), cutoff, at::kFloat));
+    b.collate_seconds.push_back(since(t0));
+  }
+  return b;
+}
+
+void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side) {
+  model.eval();
+  for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    const auto t0 = Clock::now();
+    const auto r = eqt::models::evaluate(model, b.graphs[k]);
+    if (k >= o.warmup) side.seconds.push_back(since(t0));
+    side.atoms_per_batch = b.graphs[k].num_atoms();
+  }
+}
+
+// The harness's loss scales: RMSE of the (baseline-corrected) energies and of the force components.
+struct LossScales {
+  double energy = 1.0, forces = 1.0;
+};
+
+LossScales loss_scales(const Dataset& d) {
+  LossScales s;
+  s.energy = d.std > 0.0 ? d.std : 1.0;
+  const at::Tensor f = at::cat(d.forces);
+  const double rms = f.square().mean().sqrt().item<double>();
+  if (rms > 0.0) s.forces = rms;
+  return s;
+}
+
+void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, const Batches& b, const Options& o,
+                Side& side) {
+  model.train();
+  const LossScales scales = loss_scales(d);
+  for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    std::vector<double> y;
+    std::vector<at::Tensor> dy;
+    for (int i = 0; i < o.batch_size; ++i) {
+      const std::size_t f = d.frame_of(k, o.batch_size, i);
+      y.push_back(d.energies[f] - d.mean);
+      dy.push_back(d.forces[f]);
+    }
+    const at::Tensor ty = at::tensor(y, at::kFloat), tdy = at::cat(dy).to(at::kFloat);
+    const auto t0 = Clock::now();
+    eqt::models::EvaluateOptions eo;
+    eo.create_graph = true;
+    const auto r = eqt::models::evaluate(model, b.graphs[k], eo);
+    const at::Tensor loss = kEnergyWeight * (r.energy - ty).square().mean() / (scales.energy * scales.energy) +
+                            (r.forces - tdy).square().mean() / (scales.forces * scales.forces);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (k >= o.warmup) side.seconds.push_back(since(t0));
+    side.atoms_per_batch = b.graphs[k].num_atoms();
+  }
+  model.eval();
+}
+
+int64_t parameter_count(PetModel& model) {
+  int64_t n = 0;
+  for (const auto& p : model.parameters()) n += p.numel();
+  return n;
+}
+
+// Official graph building (ASE neighbour list + Python padding) vs eqt's neighbour list + collate.
+void print_graph_building(const nlohmann::json& j, const Batches& b, const Options& o) {
+  const std::vector<double> ours(b.collate_seconds.begin() + o.warmup, b.collate_seconds.end());
+  std::printf("  graph building (not in the figures above): eqt neighbour list + collate %.4f s/batch",
+              eqt_bench::median(ours));
+  if (!j.is_null()) {
+    std::printf("; official neighbour lists %.4f + collate %.4f s/batch",
+                j.value("neighbour_list_sec_median", 0.0), j.value("collate_sec_median", 0.0));
+  }
+  std::printf("\n");
+}
+
+void run_file(const fs::path& file, const eqt::models::pet::PetConfig& config, const nlohmann::json& arch,
+              const Options& o) {
+  at::manual_seed(0);
+  const Dataset d = eqt_bench::read_dataset(file, o.batch_size, o.warmup + o.repeats);
+  PetModel model(config.hypers, config.all_species, at::kFloat);
+  const Batches batches = build_batches(d, o, model.cutoff());
+  std::printf("\n=== %s: %zu frames used, %lld atoms per batch of %d, PET %lld parameters ===\n", file.c_str(),
+              d.frames.size(), static_cast<long long>(batches.graphs[0].num_atoms()), o.batch_size,
+              static_cast<long long>(parameter_count(model)));
+  std::unique_ptr<eqt_bench::PeerSettings> peer;
+  if (o.peer) {
+    peer = std::make_unique<eqt_bench::PeerSettings>();
+    peer->python = o.python;
+    peer->model = "pet";
+    peer->harness = fs::absolute(o.harness);
+    peer->src_root = fs::absolute(o.src_root);
+    peer->data = fs::absolute(file);
+    const fs::path dir = fs::temp_directory_path() / ("eqt_bench_pet_" + std::to_string(::getpid()));
+    peer->log = dir / "official.log";
+    peer->config_json = dir / "config.json";
+    peer->weights = dir / "weights.safetensors";
+    peer->threads = o.threads;
+    peer->batch_size = o.batch_size;
+    peer->repeats = o.repeats;
+    peer->warmup = o.warmup;
+    eqt_bench::export_pet_for_peer(model, arch, dir);
+  }
+  std::fflush(stdout);
+  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(kLearningRate).weight_decay(0.0));
+  const int last = o.warmup + o.repeats - 1;  // the harness reports the energy of its last batch
+  model.eval();
+  const double check = model.forward(batches.graphs[last]).at("energy")[0].item<double>();
+  if (o.modes.find("infer") != std::string::npos) {
+    const auto same_model = [&](const nlohmann::json& j) {
+      eqt_bench::check_same_model(check, j.at("energy_first_structure").get<double>(), 1e-4,
+                                  "energy, first structure of batch " + std::to_string(last));
+    };
+    const auto j = eqt_bench::compare_sides(
+        "infer: energy + forces", o.batch_size, [&](Side& s) { time_infer(model, batches, o, s); }, peer.get(),
+        "infer", same_model);
+    print_graph_building(j, batches, o);
+  }
+  if (o.modes.find("train") != std::string::npos) {
+    eqt_bench::compare_sides(
+        "train: forces in the graph, loss, backward, AdamW", o.batch_size,
+        [&](Side& s) { time_train(model, opt, d, batches, o, s); }, peer.get(), "train", nullptr);
+  }
+  if (peer) fs::remove_all(peer->config_json.parent_path());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  eqt_bench::ensure_wait_policy(argv);
+  try {
+    const Options o = parse(argc, argv);
+    eqt::set_num_threads(o.threads);
+    if (o.peer) {
+      const std::string missing = eqt_bench::missing_pet_sources(o.src_root);
+      if (!missing.empty()) throw std::runtime_error(missing + "\n  or run with --no-peer (eqt only)");
+    }
+    const auto config = eqt::models::pet::load_pet_preset(o.preset);
+    const nlohmann::json arch =
+        eqt::models::pet::yaml_to_json(YAML::LoadFile(o.preset.string())["pet"]["ARCHITECTURAL_HYPERS"]);
+    std::printf("PET benchmark: preset %s, float32, %d threads (at::get_num_threads %d), OMP_WAIT_POLICY=%s, "
+                "batch %d, %d warm-up + %d timed batches per side and phase, official: %s\n",
+                o.preset.c_str(), o.threads, at::get_num_threads(), std::getenv("OMP_WAIT_POLICY"), o.batch_size,
+                o.warmup, o.repeats, o.peer ? (o.python + " " + o.harness.string()).c_str() : "not run");
+    for (const auto& file : o.data) run_file(file, config, arch, o);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_pet: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,215 @@
+#pragma once
+// What every "eqt against the official code" benchmark shares: running the peer harness
+// shared/peers/time_official.py and parsing its JSON line, the frames + labels both sides read,
+// timing records (median, structures/s, atoms/s), the printed comparison, the load average, and
+// the OMP_WAIT_POLICY=PASSIVE re-exec. Model-specific parts (weight export, the timed steps) stay
+// in each benchmark. Header-only because every .cpp under bench/ becomes its own executable.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "eqt/data/extxyz_reader.h"
+#include "eqt/data/labels.h"
+#include "eqt/data/structure.h"
+
+namespace eqt_bench {
+
+namespace fs = std::filesystem;
+
+// The official sources are never part of eqt; benchmarks look for them here unless told otherwise.
+inline fs::path default_peer_sources() {
+  const char* env = std::getenv("EQT_PEER_SRC");
+  return env ? env : "/work/peer-src";
+}
+
+struct SourceTree {
+  const char* folder;
+  const char* repository;
+  const char* commit;
+};
+
+// Empty when every folder exists under root, else how to export the missing ones.
+inline std::string missing_sources(const fs::path& root, const std::vector<SourceTree>& trees) {
+  for (const auto& tree : trees) {
+    if (fs::is_directory(root / tree.folder)) continue;
+    std::string text = "official sources missing: " + (root / tree.folder).string() +
+                       "\n  Export them (outside the repository) and pass the parent with --src-root or $EQT_PEER_SRC:\n";
+    for (const auto& t : trees) {
+      char line[200];
+      std::snprintf(line, sizeof line, "    %-14s %-42s %s\n", t.folder, t.repository, t.commit);
+      text += line;
+    }
+    return text + "  e.g. git archive <commit> | tar -x -C <src-root>/<name>   (see shared/peers/README.md)";
+  }
+  return "";
+}
+
+inline std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+struct PeerSettings {
+  std::string python = "/usr/bin/python3";
+  std::string model;  // equiformer | pet
+  fs::path harness, src_root, data, config_json, weights, log;
+  int threads = 2, batch_size = 8, repeats = 3, warmup = 1;
+};
+
+// Runs the harness once (mode infer|train) and returns its JSON line; progress goes to s.log.
+inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
+  std::string command = quote(s.python) + " " + quote(s.harness.string()) + " --model " + s.model + " --src-root " +
+                        quote(s.src_root.string()) + " --data " + quote(s.data.string());
+  if (!s.config_json.empty()) command += " --config-json " + quote(s.config_json.string());
+  if (!s.weights.empty()) command += " --weights " + quote(s.weights.string());
+  command += " --threads " + std::to_string(s.threads) + " --dtype float32 --batch-size " +
+             std::to_string(s.batch_size) + " --repeats " + std::to_string(s.repeats) + " --warmup " +
+             std::to_string(s.warmup) + " --mode " + mode + " 2>>" + quote(s.log.string());
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot start: " + command);
+  std::string out;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  if (pclose(pipe) != 0 || out.empty()) {
+    throw std::runtime_error("official harness failed (see " + s.log.string() + "): " + command);
+  }
+  return nlohmann::json::parse(out.substr(0, out.find('\n')));
+}
+
+inline std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// The frames the harness reads (batch k = frames k*B .. k*B+B-1) with their labels.
+struct Dataset {
+  std::vector<eqt::data::Structure> frames;
+  std::vector<double> energies;
+  std::vector<at::Tensor> forces;  // float64 [N, 3]
+  double mean = 0.0, std = 1.0;    // of the energies (std with ddof 1, as the harness)
+
+  std::vector<const eqt::data::Structure*> batch(int k, int size) const {
+    std::vector<const eqt::data::Structure*> out;
+    for (int i = 0; i < size; ++i) out.push_back(&frames[(k * size + i) % frames.size()]);
+    return out;
+  }
+  std::size_t frame_of(int k, int size, int i) const { return (k * size + i) % frames.size(); }
+};
+
+inline Dataset read_dataset(const fs::path& file, int batch_size, int batches) {
+  Dataset d;
+  eqt::data::FrameRange range;
+  range.stop = static_cast<int64_t>(batch_size) * batches;
+  d.frames = eqt::data::read_extxyz(file, range);
+  for (const auto& s : d.frames) {
+    d.energies.push_back(eqt::data::energy_label(s).value());
+    d.forces.push_back(eqt::data::forces_label(s).value());
+  }
+  const double n = static_cast<double>(d.energies.size());
+  for (double e : d.energies) d.mean += e / n;
+  double var = 0.0;
+  for (double e : d.energies) var += (e - d.mean) * (e - d.mean);
+  if (n > 1 && var > 0.0) d.std = std::sqrt(var / (n - 1));
+  return d;
+}
+
+// Seconds per timed batch of one side.
+struct Side {
+  std::vector<double> seconds;
+  int64_t atoms_per_batch = 0;
+  double structures_per_s(int b) const { return b / median(seconds); }
+  double atoms_per_s() const { return atoms_per_batch / median(seconds); }
+};
+
+using Clock = std::chrono::steady_clock;
+inline double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+inline Side peer_side(const nlohmann::json& j) {
+  Side s;
+  for (const auto& t : j.at("sec_per_batch_all")) s.seconds.push_back(t.get<double>());
+  s.atoms_per_batch = static_cast<int64_t>(j.at("n_atoms_per_batch").get<double>());
+  return s;
+}
+
+inline void print_row(const char* what, const Side& s, int b) {
+  std::printf("  %-9s %8.3f structures/s %9.1f atoms/s   (median %.4f s/batch of %lld atoms, %zu repeats)\n", what,
+              s.structures_per_s(b), s.atoms_per_s(), median(s.seconds), static_cast<long long>(s.atoms_per_batch),
+              s.seconds.size());
+}
+
+// Compares one raw energy of eqt with the harness's; throws when they are not the same model.
+inline void check_same_model(double mine, double theirs, double tolerance, const std::string& what) {
+  const bool same = std::abs(theirs - mine) <= tolerance * std::max(1.0, std::abs(mine));
+  std::printf("  same-model check (%s): eqt %.6f official %.6f -> %s\n", what.c_str(), mine, theirs,
+              same ? "OK" : "MISMATCH");
+  if (!same) throw std::runtime_error("eqt and the official code disagree: not the same model");
+}
+
+// Interleaves eqt, official, eqt (so that load changes on a shared machine hit both sides), prints
+// both, the ratio and the load average at each phase. `ours` appends its timings to the Side it is
+// given; `check` (may be empty) sees the harness's JSON before anything is printed. Returns the
+// harness's JSON (null without a peer) for figures a benchmark prints on its own.
+inline nlohmann::json compare_sides(const std::string& title, int batch_size, const std::function<void(Side&)>& ours_run,
+                          const PeerSettings* peer, const std::string& mode,
+                          const std::function<void(const nlohmann::json&)>& check) {
+  Side ours;
+  std::string loads = load_average();
+  ours_run(ours);
+  std::printf("\n[%s]\n", title.c_str());
+  if (!peer) {
+    print_row("eqt", ours, batch_size);
+    std::printf("  load average (1/5/15 min) at each phase: %s | %s\n", loads.c_str(), load_average().c_str());
+    return nullptr;
+  }
+  loads += " | " + load_average();
+  const nlohmann::json j = run_peer(*peer, mode);
+  if (check) check(j);
+  loads += " | " + load_average();
+  ours_run(ours);
+  loads += " | " + load_average();
+  const Side theirs = peer_side(j);
+  print_row("eqt", ours, batch_size);
+  print_row("official", theirs, batch_size);
+  std::printf("  ratio eqt/official: %.2fx   (torch %s, BLAS %s)\n",
+              ours.structures_per_s(batch_size) / theirs.structures_per_s(batch_size),
+              j.value("torch_version", "?").c_str(), j.value("torch_blas_info", "?").c_str());
+  std::printf("  load average (1/5/15 min) at each phase: %s\n", loads.c_str());
+  std::fflush(stdout);
+  return j;
+}
+
+// libgomp busy-waits at barriers by default and reads OMP_WAIT_POLICY only when it loads. On a
+// shared 2-core machine a spinning thread steals the core its partner needs: perf showed 65% of
+// eqt's samples in libgomp's spin loop and PASSIVE made infer 3.4x faster. So the program re-runs
+// itself with PASSIVE unless the caller chose a policy; the harness inherits it (same for both).
+inline void ensure_wait_policy(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);  // only returns on failure: then go on with the default policy
+}
+
+}  // namespace eqt_bench
