@@ -6,9 +6,15 @@
 
 namespace eqt::nn {
 
-at::Tensor IrrepMajor::part(const so3::Irrep& ir) const {
+const std::vector<at::Tensor>* IrrepMajor::pieces(const so3::Irrep& ir) const {
   const auto it = std::find(irreps.begin(), irreps.end(), ir);
-  return it == irreps.end() ? at::Tensor() : parts[static_cast<std::size_t>(it - irreps.begin())];
+  return it == irreps.end() ? nullptr : &parts[static_cast<std::size_t>(it - irreps.begin())];
+}
+
+at::Tensor IrrepMajor::part(const so3::Irrep& ir) const {
+  const auto* list = pieces(ir);
+  if (list == nullptr) return at::Tensor();
+  return list->size() == 1 ? list->front() : at::cat(*list, 2);
 }
 
 std::vector<so3::Irrep> distinct_irreps(const so3::Irreps& irreps) {
@@ -31,7 +37,7 @@ IrrepMajor to_irrep_major(const so3::Irreps& irreps, const at::Tensor& flat) {
       if (irreps[b].ir != ir) continue;
       pieces.push_back(blocks[b].view({flat.size(0), irreps[b].mul, ir.dim()}).transpose(1, 2));
     }
-    x.parts.push_back(pieces.size() == 1 ? pieces.front().contiguous() : at::cat(pieces, 2));
+    x.parts.push_back({pieces.size() == 1 ? pieces.front().contiguous() : at::cat(pieces, 2)});
   }
   return x;
 }
@@ -39,7 +45,7 @@ IrrepMajor to_irrep_major(const so3::Irreps& irreps, const at::Tensor& flat) {
 at::Tensor from_irrep_major(const so3::Irreps& irreps, const IrrepMajor& x) {
   const auto irreps_of_x = distinct_irreps(irreps);
   std::vector<std::vector<at::Tensor>> split(irreps_of_x.size());
-  const at::TensorOptions options = x.parts.empty() ? at::TensorOptions() : x.parts.front().options();
+  const at::TensorOptions options = x.parts.empty() ? at::TensorOptions() : x.parts.front().front().options();
   for (std::size_t k = 0; k < irreps_of_x.size(); ++k) {
     std::vector<int64_t> muls;
     int64_t total = 0;

@@ -13,14 +13,19 @@
 
 namespace eqt::nn {
 
-// A part may hold only the leading channels of its irrep, and an irrep may have no part: the missing
-// channels are zero (Linear and from_irrep_major read them so).
+// A part is a list of pieces [Z, 2l+1, c] lying side by side along the channels: a producer need not
+// concatenate them (a concatenation of [E, ~3000] tensors costs a pass forward and, with forces in
+// the graph, one zero-filled full-size gradient per piece in the double backward). A part may hold
+// only the leading channels of its irrep, and an irrep may have no part: the missing channels are
+// zero (Linear and from_irrep_major read them so).
 struct IrrepMajor {
-  std::vector<so3::Irrep> irreps;  // distinct, in order of first appearance
-  std::vector<at::Tensor> parts;   // parts[k]: [Z, irreps[k].dim(), total mul of irreps[k]]
+  std::vector<so3::Irrep> irreps;               // distinct, in order of first appearance
+  std::vector<std::vector<at::Tensor>> parts;   // parts[k]: pieces of irreps[k]
 
-  int64_t batch() const { return parts.empty() ? 0 : parts.front().size(0); }
-  // The part of irrep `ir`; undefined tensor when absent.
+  int64_t batch() const { return parts.empty() ? 0 : parts.front().front().size(0); }
+  // The pieces of irrep `ir`; nullptr when absent.
+  const std::vector<at::Tensor>* pieces(const so3::Irrep& ir) const;
+  // The pieces of `ir` joined into one [Z, 2l+1, c] tensor; undefined when absent.
   at::Tensor part(const so3::Irrep& ir) const;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "eqt/core/error.h"
 
@@ -160,14 +161,10 @@ at::Tensor Linear::group_input(const IrrepGroup& g, const std::vector<at::Tensor
   return x.transpose(1, 2).reshape({batch * g.ir_dim, g.rows});
 }
 
-at::Tensor Linear::group_input(const IrrepGroup& g, const IrrepMajor& x) const {
+at::Tensor Linear::subset_input(const IrrepGroup& g, const IrrepMajor& x) const {
   const so3::Irrep& ir = irreps_in_[g.in_blocks.front()].ir;
-  const at::Tensor part = x.part(ir);  // [Z, m, leading channels of ir]; undefined: all zero
-  if (!part.defined()) return part;
-  const int64_t total = channels_of(irreps_in_, ir);
-  if (g.rows == total) return part.reshape({x.batch() * g.ir_dim, part.size(2)});
-  if (part.size(2) != total) fail("Linear {}: truncated input part for {}", irreps_in_.str(), ir.str());
-  // The group reads only some of the blocks of this irrep: cut them out (not the case in Equiformer).
+  const at::Tensor part = x.part(ir);
+  if (part.size(2) != channels_of(irreps_in_, ir)) fail("Linear {}: truncated input part for {}", irreps_in_.str(), ir.str());
   std::vector<at::Tensor> pieces;
   int64_t column = 0;
   for (std::size_t b = 0; b < irreps_in_.size(); ++b) {
@@ -180,11 +177,32 @@ at::Tensor Linear::group_input(const IrrepGroup& g, const IrrepMajor& x) const {
   return at::cat(pieces, 2).reshape({x.batch() * g.ir_dim, g.rows});
 }
 
-void Linear::run_group(const IrrepGroup& g, const at::Tensor& input, int64_t batch, const at::Tensor& padded_weight,
+at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const at::Tensor& padded_weight) const {
+  const so3::Irrep& ir = irreps_in_[g.in_blocks.front()].ir;
+  const auto* pieces = x.pieces(ir);
+  if (pieces == nullptr) return at::Tensor();  // all zero
+  const at::Tensor matrix = group_matrix(g, padded_weight);
+  // The group reads only some of the blocks of this irrep (not the case in Equiformer).
+  if (g.rows != channels_of(irreps_in_, ir)) return at::mm(subset_input(g, x), matrix);
+  // One product per piece with its rows of the matrix, summed: the pieces are never concatenated.
+  std::vector<int64_t> widths;
+  for (const auto& piece : *pieces) widths.push_back(piece.size(2));
+  const int64_t used = std::accumulate(widths.begin(), widths.end(), int64_t{0});
+  if (used > g.rows) fail("Linear {}: {} input channels of {} for {}", irreps_in_.str(), used, ir.str(), g.rows);
+  if (used < g.rows) widths.push_back(g.rows - used);  // missing trailing channels: zero
+  const auto rows = matrix.split_with_sizes(widths, 0);
+  const int64_t height = x.batch() * g.ir_dim;
+  at::Tensor y;
+  for (std::size_t k = 0; k < pieces->size(); ++k) {
+    const at::Tensor a = (*pieces)[k].reshape({height, widths[k]});
+    y = y.defined() ? at::addmm(y, a, rows[k]) : at::mm(a, rows[k]);
+  }
+  return y;
+}
+
+void Linear::run_group(const IrrepGroup& g, const at::Tensor& product, int64_t batch,
                        std::vector<at::Tensor>& out_blocks) const {
-  // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep (an
-  // IrrepMajor input may hold only the leading rows: the others are zero).
-  const at::Tensor y = at::mm(input, group_matrix(g, padded_weight).narrow(0, 0, input.size(1))).view({batch, g.ir_dim, g.columns}).transpose(1, 2);
+  const at::Tensor y = product.view({batch, g.ir_dim, g.columns}).transpose(1, 2);
   std::vector<int64_t> muls;
   for (int b : g.out_blocks) muls.push_back(irreps_out_[b].mul);
   const auto parts = muls.size() == 1 ? std::vector<at::Tensor>{y} : y.split_with_sizes(muls, 1);
@@ -225,7 +243,8 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   const auto x_blocks = flat.split_with_sizes(in_dims, 1);
   const at::Tensor weights = padded_weight();
   std::vector<at::Tensor> out_blocks(irreps_out_.size());
-  for (const auto& g : groups_) run_group(g, group_input(g, x_blocks), batch, weights, out_blocks);
+  // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
+  for (const auto& g : groups_) run_group(g, at::mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
   return finish(out_blocks, batch, flat.options()).view(out_shape);
 }
 
@@ -234,10 +253,10 @@ at::Tensor Linear::forward(const IrrepMajor& x) const {
   const at::Tensor weights = padded_weight();
   std::vector<at::Tensor> out_blocks(irreps_out_.size());
   for (const auto& g : groups_) {
-    const at::Tensor input = group_input(g, x);
-    if (input.defined()) run_group(g, input, batch, weights, out_blocks);
+    const at::Tensor product = group_product(g, x, weights);
+    if (product.defined()) run_group(g, product, batch, out_blocks);
   }
-  return finish(out_blocks, batch, x.parts.empty() ? weight.options() : x.parts.front().options());
+  return finish(out_blocks, batch, x.parts.empty() ? weight.options() : x.parts.front().front().options());
 }
 
 at::Tensor Linear::irrep_part(const so3::Irrep& ir, const IrrepGroup* g, const at::Tensor& y, int64_t batch) const {
@@ -268,14 +287,10 @@ IrrepMajor Linear::forward_to_irrep_major(const IrrepMajor& x) const {
     for (const auto& g : groups_) {
       if (irreps_out_[g.out_blocks.front()].ir == ir) group = &g;
     }
-    const at::Tensor input = group != nullptr ? group_input(*group, x) : at::Tensor();
-    if (!input.defined()) group = nullptr;
-    at::Tensor y;
-    if (group != nullptr) {
-      y = at::mm(input, group_matrix(*group, weights).narrow(0, 0, input.size(1)))
-              .view({batch, ir.dim(), group->columns});
-    }
-    out.parts.push_back(irrep_part(ir, group, y, batch));
+    const at::Tensor product = group != nullptr ? group_product(*group, x, weights) : at::Tensor();
+    if (!product.defined()) group = nullptr;
+    const at::Tensor y = group != nullptr ? product.view({batch, ir.dim(), group->columns}) : at::Tensor();
+    out.parts.push_back({irrep_part(ir, group, y, batch)});
   }
   return out;
 }

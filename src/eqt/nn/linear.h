@@ -75,10 +75,14 @@ class Linear : public torch::nn::Module {
   void build_instructions(const LinearOptions& options);
   void build_groups();
   IrrepGroup plan_group(const so3::Irrep& ir, const std::vector<int>& members);
-  // [Z * m, rows] input of a group, from the flat blocks or from the IrrepMajor part.
+  // [Z * m, rows] input of a group from the flat blocks.
   at::Tensor group_input(const IrrepGroup& group, const std::vector<at::Tensor>& x_blocks) const;
-  at::Tensor group_input(const IrrepGroup& group, const IrrepMajor& x) const;
-  void run_group(const IrrepGroup& group, const at::Tensor& input, int64_t batch, const at::Tensor& padded_weight,
+  // [Z * m, columns]: the group's matrix product of an IrrepMajor input, piece by piece (undefined
+  // when x has no part for the group's irrep).
+  at::Tensor group_product(const IrrepGroup& group, const IrrepMajor& x, const at::Tensor& padded_weight) const;
+  at::Tensor subset_input(const IrrepGroup& group, const IrrepMajor& x) const;
+  // Cuts a group's product [Z * m, columns] into its output blocks.
+  void run_group(const IrrepGroup& group, const at::Tensor& product, int64_t batch,
                  std::vector<at::Tensor>& out_blocks) const;
   at::Tensor padded_weight() const;
   at::Tensor group_matrix(const IrrepGroup& group, const at::Tensor& padded_weight) const;

@@ -41,9 +41,10 @@ IrrepMajor RescaleBias::forward(const IrrepMajor& out) const {
   IrrepMajor result = out;
   for (std::size_t k = 0; k < out.irreps.size(); ++k) {
     if (out.irreps[k] != scalar) continue;
-    const at::Tensor all = at::cat(std::vector<at::Tensor>(biases_.begin(), biases_.end())).to(out.parts[k].scalar_type());
-    if (all.size(0) != out.parts[k].size(2)) fail("RescaleBias: {} biases for {} scalar channels", all.size(0), out.parts[k].size(2));
-    result.parts[k] = out.parts[k] + all.view({1, 1, -1});
+    const at::Tensor all = at::cat(std::vector<at::Tensor>(biases_.begin(), biases_.end())).to(out.parts[k].front().scalar_type());
+    const at::Tensor part = out.part(scalar);
+    if (all.size(0) != part.size(2)) fail("RescaleBias: {} biases for {} scalar channels", all.size(0), part.size(2));
+    result.parts[k] = {part + all.view({1, 1, -1})};
     return result;
   }
   fail("RescaleBias: the output has no scalar part for its biases");

@@ -82,7 +82,7 @@ IrrepMajor TensorProductKernel::irrep_major(const at::Tensor& x1, const at::Tens
       for (std::size_t k = 1; k < terms.size(); ++k) sum = sum + terms[k];
       pieces.push_back(sum);
     }
-    result.parts.push_back(pieces.size() == 1 ? pieces.front().contiguous() : at::cat(pieces, 2));
+    result.parts.push_back(std::move(pieces));  // not joined: the Linear multiplies piece by piece
   }
   return result;
 }
