@@ -1,0 +1,162 @@
+#include "eqt/models/cluster_potential.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include <cmath>
+
+#include "eqt/core/error.h"
+#include "eqt/data/batch.h"
+#include "eqt/models/interaction_range.h"
+#include "eqt/models/model_dir.h"
+
+namespace eqt::models {
+
+namespace {
+
+constexpr const char* kAtomicEnergies = "atomic_energies";
+
+data::Graph cluster_graph(const at::Tensor& positions, const at::Tensor& numbers, double cutoff,
+                          c10::ScalarType dtype) {
+  const std::vector<int64_t> z(numbers.data_ptr<int64_t>(), numbers.data_ptr<int64_t>() + numbers.size(0));
+  const data::Structure cluster = data::make_structure(z, positions);
+  const data::NeighbourList list = data::neighbour_list(positions, at::Tensor(), {false, false, false}, cutoff);
+  return data::collate({&cluster}, {list}, dtype);
+}
+
+// Atoms within `hops` edges of an owned atom: exactly those whose atomic energy can depend on an
+// owned position when every message-passing step follows one edge.
+at::Tensor within_hops(const data::Graph& graph, int64_t num_owned, int64_t hops) {
+  at::Tensor reached = at::zeros({graph.num_atoms()}, at::kBool);
+  reached.narrow(0, 0, num_owned).fill_(true);
+  const at::Tensor centres = graph.edge_index[0], neighbours = graph.edge_index[1];
+  for (int64_t h = 0; h < hops; ++h) {
+    const at::Tensor next = neighbours.masked_select(reached.index_select(0, centres));
+    reached.index_fill_(0, next, true);
+  }
+  return reached;
+}
+
+// -sum_i x_i (x) g_i, symmetrised (the derivative under a symmetric strain), in LAMMPS's order.
+std::array<double, 6> virial_of(const at::Tensor& positions, const at::Tensor& gradient) {
+  const at::Tensor g = at::mm(positions.to(at::kDouble).t(), gradient.to(at::kDouble));  // [3, 3]: sum x_a g_b
+  const at::Tensor w = -0.5 * (g + g.t());
+  const auto a = w.accessor<double, 2>();
+  return {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
+}
+
+std::vector<double> to_vector(const at::Tensor& t) {
+  const at::Tensor c = t.detach().to(at::kDouble).contiguous();
+  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
+}  // namespace
+
+struct ClusterPotential::Impl {
+  LoadedModel loaded;
+  c10::ScalarType dtype;
+  bool constant_known = false;
+  double constant = 0.0;
+
+  Outputs forward(const data::Graph& graph) {
+    Outputs outputs = loaded.model->forward(graph);
+    if (!outputs.count(kAtomicEnergies)) {
+      fail("eqt: model kind '{}' has no '{}' output; a domain-decomposed run needs per-atom energies",
+           loaded.model->kind(), kAtomicEnergies);
+    }
+    return outputs;
+  }
+
+  // energy - sum of atomic energies does not depend on the structure; measured once on one atom.
+  double per_structure_constant(int64_t number) {
+    if (constant_known) return constant;
+    at::NoGradGuard no_grad;
+    const at::Tensor one = at::zeros({1, 3}, at::kDouble);
+    const Outputs outputs = forward(cluster_graph(one, at::full({1}, number, at::kLong), loaded.model->cutoff(), dtype));
+    constant = (outputs.at("energy").sum() - outputs.at(kAtomicEnergies).sum()).item<double>();
+    constant_known = true;
+    return constant;
+  }
+};
+
+ClusterPotential::ClusterPotential(const std::string& model_dir, bool float32) : impl_(std::make_unique<Impl>()) {
+  impl_->dtype = float32 ? at::kFloat : at::kDouble;
+  impl_->loaded = read_model_directory(model_dir, impl_->dtype);
+  prepare(model_dir);
+}
+
+ClusterPotential::ClusterPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->dtype = float32 ? at::kFloat : at::kDouble;
+  impl_->loaded = LoadedModel{std::move(model), "in memory", std::move(species)};
+  prepare("model");
+}
+
+void ClusterPotential::prepare(const std::string& origin) {
+  impl_->loaded.model->eval();
+  // Inference: only positions are differentiated.
+  for (auto& parameter : impl_->loaded.model->parameters()) parameter.set_requires_grad(false);
+  if (!std::isfinite(interaction_range())) {
+    fail("{}: model kind '{}' has no finite interaction range (non-local atomic energies, e.g. a graph norm, or an "
+         "architecture without a known range); it cannot run domain-decomposed",
+         origin, kind());
+  }
+}
+
+ClusterPotential::~ClusterPotential() = default;
+
+double ClusterPotential::cutoff() const { return impl_->loaded.model->cutoff(); }
+double ClusterPotential::interaction_range() const { return models::interaction_range(*impl_->loaded.model); }
+std::string ClusterPotential::kind() const { return impl_->loaded.model->kind(); }
+std::vector<int64_t> ClusterPotential::species() const { return impl_->loaded.species; }
+
+double ClusterPotential::shell_thickness(bool forces_on_shell) const {
+  return (forces_on_shell ? 1.0 : 2.0) * interaction_range();
+}
+
+double ClusterPotential::per_structure_constant(int64_t number) { return impl_->per_structure_constant(number); }
+
+ClusterPotential::Result ClusterPotential::compute(const Request& request) {
+  if (request.num_owned < 0 || request.num_owned > request.num_atoms) {
+    fail("eqt: {} owned atoms of {} in the cluster", request.num_owned, request.num_atoms);
+  }
+  Result result;
+  result.forces.assign(static_cast<size_t>(request.num_atoms) * 3, 0.0);
+  if (request.num_atoms == 0) return result;
+  at::AutoGradMode enable_grad(true);
+  const at::Tensor positions =
+      at::from_blob(const_cast<double*>(request.positions), {request.num_atoms, 3}, at::kDouble).clone();
+  const at::Tensor numbers =
+      at::from_blob(const_cast<int64_t*>(request.numbers), {request.num_atoms}, at::kLong).clone();
+  data::Graph graph = cluster_graph(positions, numbers, cutoff(), impl_->dtype);
+  const at::Tensor x = graph.positions.detach().requires_grad_(true);
+  graph.positions = x;
+  const at::Tensor atomic = impl_->forward(graph).at(kAtomicEnergies);
+  const at::Tensor owned_energy = atomic.narrow(0, 0, request.num_owned).sum();
+
+  result.energy = owned_energy.item<double>();
+  if (request.atomic_energies) result.atomic_energies = to_vector(atomic.narrow(0, 0, request.num_owned));
+
+  const bool need_owned_gradient = request.forces_on_shell || request.virial;
+  at::Tensor owned_gradient;
+  if (need_owned_gradient) {
+    owned_gradient = torch::autograd::grad({owned_energy}, {x}, {}, /*retain_graph=*/!request.forces_on_shell,
+                                           false, /*allow_unused=*/true)[0];
+    if (!owned_gradient.defined()) owned_gradient = at::zeros_like(x);
+    if (request.virial) result.virial = virial_of(x.detach(), owned_gradient);
+  }
+  if (request.forces_on_shell) {
+    result.forces = to_vector(-owned_gradient);
+    return result;
+  }
+  const int64_t hops = static_cast<int64_t>(std::ceil(interaction_range() / cutoff() - 1e-9));
+  const at::Tensor dependent = within_hops(graph, request.num_owned, hops);
+  const at::Tensor energy = atomic.masked_select(dependent.to(atomic.device())).sum();
+  at::Tensor gradient = torch::autograd::grad({energy}, {x}, {}, false, false, true)[0];
+  if (!gradient.defined()) gradient = at::zeros_like(x);
+  const at::Tensor forces = at::zeros_like(gradient);
+  forces.narrow(0, 0, request.num_owned).copy_(-gradient.narrow(0, 0, request.num_owned));
+  result.forces = to_vector(forces);
+  return result;
+}
+
+}  // namespace eqt::models

@@ -1,0 +1,182 @@
+#pragma once
+// Helpers of the LAMMPS tests: build/eqt-lammps, LAMMPS data files written from eqt structures,
+// and the energy / forces / virial that a LAMMPS run prints, next to what `eqt predict` writes.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "eqt/data/elements.h"
+#include "eqt/data/extxyz_reader.h"
+#include "eqt/data/extxyz_writer.h"
+#include "eqt/data/structure.h"
+#include "support/reference.h"
+#include "support/run_command.h"
+
+namespace eqt::testing {
+
+#ifdef EQT_LAMMPS_EXECUTABLE
+inline std::string lammps_executable() { return EQT_LAMMPS_EXECUTABLE; }
+#define EQT_REQUIRE_LAMMPS()
+#else
+inline std::string lammps_executable() { return {}; }
+#define EQT_REQUIRE_LAMMPS()                                                                             \
+  GTEST_SKIP() << "eqt-lammps was not built (EQT_BUILD_LAMMPS): run scripts/install-deps.sh for "       \
+                  "liblammps-dev and the LAMMPS headers, then re-run cmake"
+#endif
+
+// pbc 'T T T' and metal units: energy eV, forces eV/A, virial eV.
+struct LammpsResult {
+  double energy = 0.0;
+  double atomic_energy_sum = 0.0;  // sum of compute pe/atom (per-structure constants not included)
+  at::Tensor forces;  // [N, 3], atoms in file order
+  at::Tensor virial;  // [6]: xx yy zz xy xz yz, eV (= -V * stress)
+  std::string output;
+};
+
+struct Labels {
+  double energy = 0.0;
+  at::Tensor forces;  // [N, 3]
+  at::Tensor virial;  // [6], -V * stress
+};
+
+// Distinct elements of a structure in ascending Z: LAMMPS type t is element t-1.
+inline std::vector<int64_t> elements_of(const data::Structure& s) {
+  const at::Tensor unique = std::get<0>(at::_unique(s.numbers, /*sorted=*/true));
+  return std::vector<int64_t>(unique.data_ptr<int64_t>(), unique.data_ptr<int64_t>() + unique.numel());
+}
+
+inline std::string element_list(const data::Structure& s) {
+  std::string out;
+  for (int64_t z : elements_of(s)) out += " " + data::chemical_symbol(z);
+  return out;
+}
+
+// LAMMPS's box is restricted triclinic: a along x, b in the xy plane. The structures used here
+// have such cells (checked), so no rotation is needed and eqt predict sees the same coordinates.
+inline void write_lammps_data(const data::Structure& s, const std::filesystem::path& path) {
+  const auto cell = s.cell.accessor<double, 2>();
+  if (cell[0][1] != 0.0 || cell[0][2] != 0.0 || cell[1][2] != 0.0) {
+    throw std::runtime_error("write_lammps_data: cell is not in LAMMPS's lower-triangular form");
+  }
+  const std::vector<int64_t> elements = elements_of(s);
+  std::ostringstream out;
+  out << "eqt test structure\n\n" << s.num_atoms() << " atoms\n" << elements.size() << " atom types\n\n";
+  out << fmt::format("0 {:.17g} xlo xhi\n0 {:.17g} ylo yhi\n0 {:.17g} zlo zhi\n", cell[0][0], cell[1][1], cell[2][2]);
+  out << fmt::format("{:.17g} {:.17g} {:.17g} xy xz yz\n\nMasses\n\n", cell[1][0], cell[2][0], cell[2][1]);
+  // Masses only matter for dynamics; 2 amu per proton is close enough for a short NVE test.
+  for (size_t t = 0; t < elements.size(); ++t) out << t + 1 << " " << 2.0 * static_cast<double>(elements[t]) << "\n";
+  out << "\nAtoms # atomic\n\n";
+  const auto x = s.positions.accessor<double, 2>();
+  for (int64_t i = 0; i < s.num_atoms(); ++i) {
+    const auto type = std::find(elements.begin(), elements.end(), s.numbers[i].item<int64_t>()) - elements.begin() + 1;
+    out << fmt::format("{} {} {:.17g} {:.17g} {:.17g}\n", i + 1, type, x[i][0], x[i][1], x[i][2]);
+  }
+  std::ofstream(path) << out.str();
+}
+
+inline std::string mpi_prefix(int ranks) {
+  return ranks == 1 ? std::string()
+                    : fmt::format("mpirun -np {} --allow-run-as-root --oversubscribe ", ranks);
+}
+
+// Runs `input` (a LAMMPS script) in dir; returns what it printed, failing the test on a non-zero exit.
+inline CommandResult run_lammps(const std::filesystem::path& dir, const std::string& input, int ranks) {
+  std::ofstream(dir / "in.lmp") << input;
+  return run_command(fmt::format("cd {} && {}{} -in in.lmp -log none 2>&1", shell_quote(dir.string()),
+                                 mpi_prefix(ranks), shell_quote(lammps_executable())));
+}
+
+// The value printed after `key` on a line of the output.
+inline std::vector<double> printed_values(const std::string& output, const std::string& key) {
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(key + " ", 0) != 0) continue;
+    std::istringstream values(line.substr(key.size()));
+    std::vector<double> out;
+    double v;
+    while (values >> v) out.push_back(v);
+    return out;
+  }
+  throw std::runtime_error("LAMMPS output has no line starting with " + key + ":\n" + output);
+}
+
+// Forces of a `write_dump ... id fx fy fz modify sort id` file.
+inline at::Tensor read_force_dump(const std::filesystem::path& path, int64_t num_atoms) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line) && line.rfind("ITEM: ATOMS", 0) != 0) {
+  }
+  at::Tensor forces = at::zeros({num_atoms, 3}, at::kDouble);
+  auto f = forces.accessor<double, 2>();
+  int64_t id;
+  for (int64_t i = 0; i < num_atoms && (in >> id); ++i) in >> f[id - 1][0] >> f[id - 1][1] >> f[id - 1][2];
+  return forces;
+}
+
+// Energy, forces and virial of one static evaluation by pair_style eqt.
+inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const data::Structure& s,
+                                        const std::filesystem::path& model, int ranks, bool newton,
+                                        const std::string& precision = "float64") {
+  write_lammps_data(s, dir / "structure.data");
+  const std::string input = fmt::format(R"LMP(units metal
+atom_style atomic
+atom_modify map array
+boundary p p p
+newton {}
+read_data structure.data
+pair_style eqt {} {}
+pair_coeff * *{}
+neighbor 0.5 bin
+compute pv all pressure NULL virial
+compute pa all pe/atom
+compute pasum all reduce sum c_pa
+thermo_style custom step pe c_pasum c_pv[1] c_pv[2] c_pv[3] c_pv[4] c_pv[5] c_pv[6]
+run 0
+print "EQT_PE_ATOM_SUM $(c_pasum:%.17g)"
+variable w equal vol/1.6021765e6
+print "EQT_ENERGY $(pe:%.17g)"
+print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
+write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
+)LMP",
+                                        newton ? "on" : "off", model.string(), precision, element_list(s));
+  const CommandResult run = run_lammps(dir, input, ranks);
+  LammpsResult r;
+  r.output = run.output;
+  if (run.exit_code != 0) throw std::runtime_error("eqt-lammps failed:\n" + run.output);
+  r.energy = printed_values(run.output, "EQT_ENERGY").at(0);
+  r.atomic_energy_sum = printed_values(run.output, "EQT_PE_ATOM_SUM").at(0);
+  // metal units: pressure (bar) = virial / V * nktv2p, nktv2p = 1.6021765e6 (LAMMPS update.cpp).
+  r.virial = at::tensor(printed_values(run.output, "EQT_VIRIAL"), at::kDouble);
+  r.forces = read_force_dump(dir / "forces.dump", s.num_atoms());
+  return r;
+}
+
+// `eqt predict` on the same structure (float64): energy, forces and -V * stress.
+inline Labels eqt_predict(const std::filesystem::path& dir, const data::Structure& s, const std::filesystem::path& model) {
+  std::ofstream(dir / "structure.xyz") << data::format_extxyz_frame(s);
+  const CommandResult run = run_command(fmt::format(
+      "{} predict --model {} --input {} --output {} --dtype float64 2>&1", shell_quote(eqt_executable().string()),
+      shell_quote(model.string()), shell_quote((dir / "structure.xyz").string()),
+      shell_quote((dir / "predicted.xyz").string())));
+  if (run.exit_code != 0) throw std::runtime_error("eqt predict failed:\n" + run.output);
+  const data::Structure p = data::read_extxyz(dir / "predicted.xyz").at(0);
+  const at::Tensor stress = p.info_tensor("stress").reshape({3, 3});
+  const double volume = std::abs(at::linalg_det(p.cell).item<double>());
+  const at::Tensor v = -volume * stress;
+  return {p.info_scalar("energy"), p.arrays.at("forces"),
+          at::stack({v[0][0], v[1][1], v[2][2], v[0][1], v[0][2], v[1][2]})};
+}
+
+// The first frame of a dataset file of ../shared/data.
+inline data::Structure first_frame(const std::filesystem::path& path) { return data::read_extxyz(path, {0, 1}).at(0); }
+
+}  // namespace eqt::testing
