@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "eqt/core/error.h"
 
@@ -33,6 +34,12 @@ std::map<int, int64_t> stacked_offsets(const std::vector<int>& blocks, const so3
     total += irreps[b].mul;
   }
   return offsets;
+}
+
+int64_t channels_of(const so3::Irreps& irreps, const so3::Irrep& ir) {
+  int64_t total = 0;
+  for (const auto& block : irreps) total += block.ir == ir ? block.mul : 0;
+  return total;
 }
 
 }  // namespace
@@ -146,24 +153,80 @@ Linear::IrrepGroup Linear::plan_group(const so3::Irrep& ir, const std::vector<in
   return group;
 }
 
-void Linear::run_group(const IrrepGroup& g, const std::vector<at::Tensor>& x_blocks,
-                       const at::Tensor& padded_weight, std::vector<at::Tensor>& out_blocks) const {
+at::Tensor Linear::group_input(const IrrepGroup& g, const std::vector<at::Tensor>& x_blocks) const {
   const int64_t batch = x_blocks.front().size(0);
   std::vector<at::Tensor> inputs;  // [Z, mul, m] each
   for (int b : g.in_blocks) inputs.push_back(x_blocks[b].view({batch, irreps_in_[b].mul, g.ir_dim}));
   const at::Tensor x = inputs.size() == 1 ? inputs.front() : at::cat(inputs, 1);
-  const at::Tensor matrix =
-      padded_weight.index_select(0, constants_.get(g.weight_index, padded_weight)).view({g.rows, g.columns});
-  // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
-  const at::Tensor y = at::mm(x.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), matrix)
-                           .view({batch, g.ir_dim, g.columns})
-                           .transpose(1, 2);
+  return x.transpose(1, 2).reshape({batch * g.ir_dim, g.rows});
+}
+
+at::Tensor Linear::subset_input(const IrrepGroup& g, const IrrepMajor& x) const {
+  const so3::Irrep& ir = irreps_in_[g.in_blocks.front()].ir;
+  const at::Tensor part = x.part(ir);
+  if (part.size(2) != channels_of(irreps_in_, ir)) fail("Linear {}: truncated input part for {}", irreps_in_.str(), ir.str());
+  std::vector<at::Tensor> pieces;
+  int64_t column = 0;
+  for (std::size_t b = 0; b < irreps_in_.size(); ++b) {
+    if (irreps_in_[b].ir != ir) continue;
+    if (std::find(g.in_blocks.begin(), g.in_blocks.end(), static_cast<int>(b)) != g.in_blocks.end()) {
+      pieces.push_back(part.narrow(2, column, irreps_in_[b].mul));
+    }
+    column += irreps_in_[b].mul;
+  }
+  return at::cat(pieces, 2).reshape({x.batch() * g.ir_dim, g.rows});
+}
+
+at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const at::Tensor& padded_weight) const {
+  const so3::Irrep& ir = irreps_in_[g.in_blocks.front()].ir;
+  const auto* pieces = x.pieces(ir);
+  if (pieces == nullptr) return at::Tensor();  // all zero
+  const at::Tensor matrix = group_matrix(g, padded_weight);
+  // The group reads only some of the blocks of this irrep (not the case in Equiformer).
+  if (g.rows != channels_of(irreps_in_, ir)) return at::mm(subset_input(g, x), matrix);
+  // One product per piece with its rows of the matrix, summed: the pieces are never concatenated.
+  std::vector<int64_t> widths;
+  for (const auto& piece : *pieces) widths.push_back(piece.size(2));
+  const int64_t used = std::accumulate(widths.begin(), widths.end(), int64_t{0});
+  if (used > g.rows) fail("Linear {}: {} input channels of {} for {}", irreps_in_.str(), used, ir.str(), g.rows);
+  if (used < g.rows) widths.push_back(g.rows - used);  // missing trailing channels: zero
+  const auto rows = matrix.split_with_sizes(widths, 0);
+  const int64_t height = x.batch() * g.ir_dim;
+  at::Tensor y;
+  for (std::size_t k = 0; k < pieces->size(); ++k) {
+    const at::Tensor a = (*pieces)[k].reshape({height, widths[k]});
+    y = y.defined() ? at::addmm(y, a, rows[k]) : at::mm(a, rows[k]);
+  }
+  return y;
+}
+
+void Linear::run_group(const IrrepGroup& g, const at::Tensor& product, int64_t batch,
+                       std::vector<at::Tensor>& out_blocks) const {
+  const at::Tensor y = product.view({batch, g.ir_dim, g.columns}).transpose(1, 2);
   std::vector<int64_t> muls;
   for (int b : g.out_blocks) muls.push_back(irreps_out_[b].mul);
   const auto parts = muls.size() == 1 ? std::vector<at::Tensor>{y} : y.split_with_sizes(muls, 1);
   for (std::size_t k = 0; k < muls.size(); ++k) {
     out_blocks[g.out_blocks[k]] = parts[k].reshape({batch, irreps_out_[g.out_blocks[k]].dim()});
   }
+}
+
+at::Tensor Linear::group_matrix(const IrrepGroup& g, const at::Tensor& padded_weight) const {
+  return padded_weight.index_select(0, constants_.get(g.weight_index, padded_weight)).view({g.rows, g.columns});
+}
+
+at::Tensor Linear::padded_weight() const {
+  return at::cat({weight * constants_.get(weight_scale_, weight), at::zeros({1}, weight.options())});
+}
+
+at::Tensor Linear::finish(std::vector<at::Tensor>& out_blocks, int64_t batch, const at::TensorOptions& options) const {
+  for (std::size_t b = 0; b < irreps_out_.size(); ++b) {
+    if (!out_blocks[b].defined()) out_blocks[b] = at::zeros({batch, irreps_out_[b].dim()}, options);
+    if (bias_offsets_[b] >= 0)
+      out_blocks[b] = out_blocks[b] + bias.narrow(0, bias_offsets_[b], irreps_out_[b].mul);
+  }
+  if (out_blocks.empty()) return at::zeros({batch, 0}, options);
+  return out_blocks.size() == 1 ? out_blocks.front().contiguous() : at::cat(out_blocks, 1);
 }
 
 at::Tensor Linear::forward(const at::Tensor& x) const {
@@ -178,18 +241,58 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   std::vector<int64_t> in_dims;
   for (const auto& b : irreps_in_) in_dims.push_back(b.dim());
   const auto x_blocks = flat.split_with_sizes(in_dims, 1);
-  const at::Tensor padded_weight =
-      at::cat({weight * constants_.get(weight_scale_, weight), at::zeros({1}, weight.options())});
-
+  const at::Tensor weights = padded_weight();
   std::vector<at::Tensor> out_blocks(irreps_out_.size());
-  for (const auto& g : groups_) run_group(g, x_blocks, padded_weight, out_blocks);
-  for (std::size_t b = 0; b < irreps_out_.size(); ++b) {
-    if (!out_blocks[b].defined()) out_blocks[b] = at::zeros({batch, irreps_out_[b].dim()}, flat.options());
-    if (bias_offsets_[b] >= 0)
-      out_blocks[b] = out_blocks[b] + bias.narrow(0, bias_offsets_[b], irreps_out_[b].mul);
+  // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
+  for (const auto& g : groups_) run_group(g, at::mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
+  return finish(out_blocks, batch, flat.options()).view(out_shape);
+}
+
+at::Tensor Linear::forward(const IrrepMajor& x) const {
+  const int64_t batch = x.batch();
+  const at::Tensor weights = padded_weight();
+  std::vector<at::Tensor> out_blocks(irreps_out_.size());
+  for (const auto& g : groups_) {
+    const at::Tensor product = group_product(g, x, weights);
+    if (product.defined()) run_group(g, product, batch, out_blocks);
   }
-  if (out_blocks.empty()) return at::zeros(out_shape, flat.options());
-  return (out_blocks.size() == 1 ? out_blocks.front().contiguous() : at::cat(out_blocks, 1)).view(out_shape);
+  return finish(out_blocks, batch, x.parts.empty() ? weight.options() : x.parts.front().front().options());
+}
+
+at::Tensor Linear::irrep_part(const so3::Irrep& ir, const IrrepGroup* g, const at::Tensor& y, int64_t batch) const {
+  int64_t total = 0;
+  for (const auto& block : irreps_out_) total += block.ir == ir ? block.mul : 0;
+  if (g != nullptr && g->columns == total) return y;
+  std::vector<at::Tensor> pieces;
+  int64_t column = 0;
+  for (std::size_t b = 0; b < irreps_out_.size(); ++b) {
+    if (irreps_out_[b].ir != ir) continue;
+    const int64_t mul = irreps_out_[b].mul;
+    const bool reached =
+        g != nullptr && std::find(g->out_blocks.begin(), g->out_blocks.end(), static_cast<int>(b)) != g->out_blocks.end();
+    pieces.push_back(reached ? y.narrow(2, column, mul) : at::zeros({batch, ir.dim(), mul}, weight.options()));
+    column += reached ? mul : 0;
+  }
+  return at::cat(pieces, 2);
+}
+
+IrrepMajor Linear::forward_to_irrep_major(const IrrepMajor& x) const {
+  if (bias_numel_ > 0) return to_irrep_major(irreps_out_, forward(x));
+  const int64_t batch = x.batch();
+  const at::Tensor weights = padded_weight();
+  IrrepMajor out;
+  out.irreps = distinct_irreps(irreps_out_);
+  for (const auto& ir : out.irreps) {
+    const IrrepGroup* group = nullptr;
+    for (const auto& g : groups_) {
+      if (irreps_out_[g.out_blocks.front()].ir == ir) group = &g;
+    }
+    const at::Tensor product = group != nullptr ? group_product(*group, x, weights) : at::Tensor();
+    if (!product.defined()) group = nullptr;
+    const at::Tensor y = group != nullptr ? product.view({batch, ir.dim(), group->columns}) : at::Tensor();
+    out.parts.push_back({irrep_part(ir, group, y, batch)});
+  }
+  return out;
 }
 
 }  // namespace eqt::nn

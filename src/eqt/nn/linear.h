@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "eqt/nn/constant_cache.h"
+#include "eqt/nn/irrep_major.h"
 #include "eqt/so3/irreps.h"
 
 namespace eqt::nn {
@@ -45,6 +46,11 @@ class Linear : public torch::nn::Module {
 
   // x [..., irreps_in.dim] -> [..., irreps_out.dim], in the dtype/device of the parameters.
   at::Tensor forward(const at::Tensor& x) const;
+  // The same map for an input in the IrrepMajor layout of irreps_in (a part per distinct irrep):
+  // the group matrices read the parts in place. Returns [Z, irreps_out.dim].
+  at::Tensor forward(const IrrepMajor& x) const;
+  // IrrepMajor in and out: the result of each irrep's matrix product is already in that layout.
+  IrrepMajor forward_to_irrep_major(const IrrepMajor& x) const;
 
   const so3::Irreps& irreps_in() const { return irreps_in_; }
   const so3::Irreps& irreps_out() const { return irreps_out_; }
@@ -69,8 +75,20 @@ class Linear : public torch::nn::Module {
   void build_instructions(const LinearOptions& options);
   void build_groups();
   IrrepGroup plan_group(const so3::Irrep& ir, const std::vector<int>& members);
-  void run_group(const IrrepGroup& group, const std::vector<at::Tensor>& x_blocks,
-                 const at::Tensor& padded_weight, std::vector<at::Tensor>& out_blocks) const;
+  // [Z * m, rows] input of a group from the flat blocks.
+  at::Tensor group_input(const IrrepGroup& group, const std::vector<at::Tensor>& x_blocks) const;
+  // [Z * m, columns]: the group's matrix product of an IrrepMajor input, piece by piece (undefined
+  // when x has no part for the group's irrep).
+  at::Tensor group_product(const IrrepGroup& group, const IrrepMajor& x, const at::Tensor& padded_weight) const;
+  at::Tensor subset_input(const IrrepGroup& group, const IrrepMajor& x) const;
+  // Cuts a group's product [Z * m, columns] into its output blocks.
+  void run_group(const IrrepGroup& group, const at::Tensor& product, int64_t batch,
+                 std::vector<at::Tensor>& out_blocks) const;
+  at::Tensor padded_weight() const;
+  at::Tensor group_matrix(const IrrepGroup& group, const at::Tensor& padded_weight) const;
+  // [Z, m, total mul of ir] from a group's [Z, m, columns] (blocks no instruction reaches: zeros).
+  at::Tensor irrep_part(const so3::Irrep& ir, const IrrepGroup* group, const at::Tensor& y, int64_t batch) const;
+  at::Tensor finish(std::vector<at::Tensor>& out_blocks, int64_t batch, const at::TensorOptions& options) const;
 
   so3::Irreps irreps_in_;
   so3::Irreps irreps_out_;

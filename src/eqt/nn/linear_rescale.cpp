@@ -35,4 +35,10 @@ LinearRS::LinearRS(const so3::Irreps& irreps_in, const so3::Irreps& irreps_out, 
 
 at::Tensor LinearRS::forward(const at::Tensor& x) const { return bias->forward(tp->forward(x)); }
 
+at::Tensor LinearRS::forward(const IrrepMajor& x) const { return bias->forward(tp->forward(x)); }
+
+IrrepMajor LinearRS::forward_to_irrep_major(const IrrepMajor& x) const {
+  return bias->forward(tp->forward_to_irrep_major(x));
+}
+
 }  // namespace eqt::nn

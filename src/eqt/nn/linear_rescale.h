@@ -27,6 +27,8 @@ class LinearRS : public torch::nn::Module {
            c10::ScalarType dtype = at::kFloat);
 
   at::Tensor forward(const at::Tensor& x) const;  // [..., in.dim()] -> [..., out.dim()]
+  at::Tensor forward(const IrrepMajor& x) const;  // IrrepMajor of in -> [Z, out.dim()]
+  IrrepMajor forward_to_irrep_major(const IrrepMajor& x) const;
 
   const so3::Irreps& irreps_in() const { return tp->irreps_in(); }
   const so3::Irreps& irreps_out() const { return tp->irreps_out(); }

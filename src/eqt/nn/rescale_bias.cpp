@@ -35,6 +35,21 @@ at::Tensor RescaleBias::forward(const at::Tensor& out) const {
   return out + padded.index_select(0, constants_.get(index_slot_, padded));
 }
 
+IrrepMajor RescaleBias::forward(const IrrepMajor& out) const {
+  if (biases_.empty()) return out;
+  const so3::Irrep scalar(0, 1);
+  IrrepMajor result = out;
+  for (std::size_t k = 0; k < out.irreps.size(); ++k) {
+    if (out.irreps[k] != scalar) continue;
+    const at::Tensor all = at::cat(std::vector<at::Tensor>(biases_.begin(), biases_.end())).to(out.parts[k].front().scalar_type());
+    const at::Tensor part = out.part(scalar);
+    if (all.size(0) != part.size(2)) fail("RescaleBias: {} biases for {} scalar channels", all.size(0), part.size(2));
+    result.parts[k] = {part + all.view({1, 1, -1})};
+    return result;
+  }
+  fail("RescaleBias: the output has no scalar part for its biases");
+}
+
 std::vector<double> rescale_factors(const so3::Irreps& irreps_in1, const so3::Irreps& irreps_in2,
                                     const so3::Irreps& irreps_out, const std::vector<int>& i_in1,
                                     const std::vector<int>& i_in2, const std::vector<int>& i_out,

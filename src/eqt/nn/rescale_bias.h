@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eqt/nn/constant_cache.h"
+#include "eqt/nn/irrep_major.h"
 #include "eqt/so3/irreps.h"
 
 namespace eqt::nn {
@@ -18,6 +19,8 @@ class RescaleBias : public torch::nn::Module {
 
   // out [..., irreps_out.dim()] + the biases on their slices (zeros elsewhere); one gather + add.
   at::Tensor forward(const at::Tensor& out) const;
+  // The same on an IrrepMajor output: the biases, side by side, are exactly the 0e part's columns.
+  IrrepMajor forward(const IrrepMajor& out) const;
   bool empty() const { return biases_.empty(); }
 
  private:

@@ -26,14 +26,14 @@ SeparableFCTP::SeparableFCTP(const so3::Irreps& irreps_node_input, const so3::Ir
   if (gate) register_module("gate", gate);
 }
 
-at::Tensor SeparableFCTP::depthwise(const at::Tensor& node_input, const at::Tensor& edge_attr,
+IrrepMajor SeparableFCTP::depthwise(const at::Tensor& node_input, const at::Tensor& edge_attr,
                                     const c10::optional<at::Tensor>& edge_scalars) const {
-  if (!dtp_rad) return dtp->forward(node_input, edge_attr);
+  if (!dtp_rad) return dtp->forward_irrep_major(node_input, edge_attr);
   if (!edge_scalars) fail("SeparableFCTP: edge scalars are required for radial weights");
-  return dtp->forward(node_input, edge_attr, dtp_rad->forward(*edge_scalars));
+  return dtp->forward_irrep_major(node_input, edge_attr, dtp_rad->forward(*edge_scalars));
 }
 
-at::Tensor SeparableFCTP::project(const at::Tensor& depthwise_output) const {
+at::Tensor SeparableFCTP::project(const IrrepMajor& depthwise_output) const {
   const at::Tensor out = lin->forward(depthwise_output);
   return gate ? gate->forward(out) : out;
 }

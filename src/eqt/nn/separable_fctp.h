@@ -30,11 +30,12 @@ class SeparableFCTP : public torch::nn::Module {
   // node_input [E, in], edge_attr [E, sh]; edge_scalars [E, num_basis] unless internal weights.
   at::Tensor forward(const at::Tensor& node_input, const at::Tensor& edge_attr,
                      const c10::optional<at::Tensor>& edge_scalars) const;
-  // The depthwise product alone (GraphAttention with nonlinear messages splits the layer).
-  at::Tensor depthwise(const at::Tensor& node_input, const at::Tensor& edge_attr,
+  // The depthwise product alone (GraphAttention with nonlinear messages splits the layer), in the
+  // IrrepMajor layout of dtp->irreps_out() (= that of its simplify(), the input of lin).
+  IrrepMajor depthwise(const at::Tensor& node_input, const at::Tensor& edge_attr,
                        const c10::optional<at::Tensor>& edge_scalars) const;
   // lin then gate, applied to depthwise() output.
-  at::Tensor project(const at::Tensor& depthwise_output) const;
+  at::Tensor project(const IrrepMajor& depthwise_output) const;
 
   std::shared_ptr<TensorProductRescale> dtp;
   std::shared_ptr<RadialProfile> dtp_rad;  // null with internal weights

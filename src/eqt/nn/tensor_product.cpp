@@ -157,24 +157,37 @@ at::Tensor TensorProduct::flat_weight(const c10::optional<at::Tensor>& given,
   return w.expand(with_last(batch_shape, weight_numel_)).reshape({-1, weight_numel_});
 }
 
-at::Tensor TensorProduct::forward(const at::Tensor& x1, const at::Tensor& x2,
-                                  const c10::optional<at::Tensor>& weight) const {
+TensorProduct::Flat TensorProduct::flatten(const at::Tensor& x1, const at::Tensor& x2,
+                                           const c10::optional<at::Tensor>& weight) const {
   if (x1.dim() < 1 || x1.size(-1) != irreps_in1_.dim() || x2.dim() < 1 || x2.size(-1) != irreps_in2_.dim()) {
     fail("TensorProduct {} x {}: inputs have shapes {} and {}, expected [..., {}] and [..., {}]",
          irreps_in1_.str(), irreps_in2_.str(), c10::str(x1.sizes()), c10::str(x2.sizes()), irreps_in1_.dim(),
          irreps_in2_.dim());
   }
-  std::vector<int64_t> batch =
-      at::infer_size(x1.sizes().slice(0, x1.dim() - 1), x2.sizes().slice(0, x2.dim() - 1));
+  Flat f;
+  f.batch = at::infer_size(x1.sizes().slice(0, x1.dim() - 1), x2.sizes().slice(0, x2.dim() - 1));
   if (!shared_weights_ && weight.has_value() && weight->defined() && weight->dim() >= 1) {
-    batch = at::infer_size(batch, weight->sizes().slice(0, weight->dim() - 1));
+    f.batch = at::infer_size(f.batch, weight->sizes().slice(0, weight->dim() - 1));
   }
-  const at::Tensor a = x1.expand(with_last(batch, irreps_in1_.dim())).reshape({-1, irreps_in1_.dim()});
-  const at::Tensor b = x2.expand(with_last(batch, irreps_in2_.dim())).reshape({-1, irreps_in2_.dim()});
-  at::Tensor w = flat_weight(weight, batch);
-  if (!w.defined())
-    w = shared_weights_ ? at::zeros({0}, a.options()) : at::zeros({a.size(0), 0}, a.options());
-  return kernel_(a, b, w).view(with_last(batch, irreps_out_.dim()));
+  f.x1 = x1.expand(with_last(f.batch, irreps_in1_.dim())).reshape({-1, irreps_in1_.dim()});
+  f.x2 = x2.expand(with_last(f.batch, irreps_in2_.dim())).reshape({-1, irreps_in2_.dim()});
+  f.weight = flat_weight(weight, f.batch);
+  if (!f.weight.defined()) {
+    f.weight = shared_weights_ ? at::zeros({0}, f.x1.options()) : at::zeros({f.x1.size(0), 0}, f.x1.options());
+  }
+  return f;
+}
+
+at::Tensor TensorProduct::forward(const at::Tensor& x1, const at::Tensor& x2,
+                                  const c10::optional<at::Tensor>& weight) const {
+  const Flat f = flatten(x1, x2, weight);
+  return kernel_(f.x1, f.x2, f.weight).view(with_last(f.batch, irreps_out_.dim()));
+}
+
+IrrepMajor TensorProduct::forward_irrep_major(const at::Tensor& x1, const at::Tensor& x2,
+                                              const c10::optional<at::Tensor>& weight) const {
+  const Flat f = flatten(x1, x2, weight);
+  return kernel_.irrep_major(f.x1, f.x2, f.weight);
 }
 
 at::Tensor TensorProduct::weight_view(const at::Tensor& flat, int n) const {

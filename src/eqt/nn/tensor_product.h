@@ -45,6 +45,10 @@ class TensorProduct : public torch::nn::Module {
   // [weight_numel] for shared external weights, [..., weight_numel] per sample.
   at::Tensor forward(const at::Tensor& x1, const at::Tensor& x2,
                      const c10::optional<at::Tensor>& weight = c10::nullopt) const;
+  // The same product with the leading dims flattened to Z, in the IrrepMajor layout of irreps_out
+  // (for a following Linear).
+  IrrepMajor forward_irrep_major(const at::Tensor& x1, const at::Tensor& x2,
+                                 const c10::optional<at::Tensor>& weight = c10::nullopt) const;
 
   const so3::Irreps& irreps_in1() const { return irreps_in1_; }
   const so3::Irreps& irreps_in2() const { return irreps_in2_; }
@@ -61,6 +65,11 @@ class TensorProduct : public torch::nn::Module {
 
  private:
   at::Tensor flat_weight(const c10::optional<at::Tensor>& weight, at::IntArrayRef batch_shape) const;
+  struct Flat {
+    std::vector<int64_t> batch;
+    at::Tensor x1, x2, weight;  // [Z, dim1], [Z, dim2], [weight_numel] or [Z, weight_numel]
+  };
+  Flat flatten(const at::Tensor& x1, const at::Tensor& x2, const c10::optional<at::Tensor>& weight) const;
 
   so3::Irreps irreps_in1_, irreps_in2_, irreps_out_;
   std::vector<TensorProductInstruction> instructions_;

@@ -159,7 +159,13 @@ void TensorProductKernel::build_cg_matrices() {
     for (int l : pair.ls_out) {
       blocks.push_back(so3::wigner_3j(in1_[pair.i_in1].ir.l, in2_[pair.i_in2].ir.l, l, at::kDouble));
     }
-    pair.cg_slot = constants_.add(at::cat(blocks, 2).reshape({pair.dim1 * pair.dim2, pair.width}));
+    const at::Tensor cg = at::cat(blocks, 2).reshape({pair.dim1 * pair.dim2, pair.width});
+    pair.cg_slot = constants_.add(cg);
+    if (pair.ls_out.size() == 1 && pair.mul2 == 1 && !pair.diagonal && (pair.dim1 == 1 || pair.dim2 == 1)) {
+      const double scale = cg[0][0].item<double>();
+      const at::Tensor identity = at::eye(pair.width, at::kDouble) * scale;
+      if (cg.size(0) == pair.width && at::allclose(cg, identity, 0.0, 1e-15)) pair.identity_scale = scale;
+    }
   }
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "eqt/nn/constant_cache.h"
+#include "eqt/nn/irrep_major.h"
 #include "eqt/so3/irreps.h"
 
 namespace eqt::nn {
@@ -46,6 +47,10 @@ class TensorProductKernel {
 
   // x1 [Z, dim1], x2 [Z, dim2]; weight [weight_numel] (shared) or [Z, weight_numel] -> [Z, dim_out].
   at::Tensor operator()(const at::Tensor& x1, const at::Tensor& x2, const at::Tensor& weight) const;
+  // The same product in the IrrepMajor layout of irreps_out (tensor_product_irrep_major.cpp). Paths
+  // with a scalar input (Clebsch-Gordan = scale * identity) are broadcast products written in that
+  // layout directly; the others go through the grouped CG products and one transposing cat.
+  IrrepMajor irrep_major(const at::Tensor& x1, const at::Tensor& x2, const at::Tensor& weight) const;
 
  private:
   struct PairGroup {
@@ -56,6 +61,9 @@ class TensorProductKernel {
     std::vector<int64_t> widths;  // 2l+1 for each of ls_out
     int64_t width = 0;            // sum of widths
     int cg_slot = -1;             // [dim1 * dim2, width]
+    // Non-zero when the pair has one output l, a scalar input and mul2 == 1: then its CG matrix is
+    // identity_scale * identity and the product is a broadcast multiplication.
+    double identity_scale = 0.0;
   };
   struct Step {  // one instruction reads piece `piece` (its output l) of the product of `pair`
     std::size_t instruction = 0;
@@ -82,6 +90,11 @@ class TensorProductKernel {
   void add_mix_group(const MixGroup& group, const std::vector<Pieces>& products, const at::Tensor& scaled,
                      std::vector<std::vector<at::Tensor>>& contributions) const;
   at::Tensor elementwise(const Step& step, const std::vector<Pieces>& products, const Pieces& weights) const;
+  // For irrep_major: one instruction's contribution as [Z, 2l+1, mul_out].
+  bool is_direct(const Step& step) const;
+  at::Tensor direct_step(const Step& step, const Pieces& x1_blocks, const Pieces& x2_blocks,
+                         const Pieces& weights) const;
+  at::Tensor transposed_step(const Step& step, const std::vector<Pieces>& products, const Pieces& weights) const;
 
   so3::Irreps in1_, in2_, out_;
   std::vector<TensorProductInstruction> instructions_;  // non-empty ones only

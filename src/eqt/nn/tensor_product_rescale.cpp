@@ -43,6 +43,12 @@ at::Tensor TensorProductRescale::forward(const at::Tensor& x1, const at::Tensor&
   return bias->forward(tp->forward(x1, x2, weight));
 }
 
+IrrepMajor TensorProductRescale::forward_irrep_major(const at::Tensor& x1, const at::Tensor& x2,
+                                                     const c10::optional<at::Tensor>& weight) const {
+  if (!bias->empty()) return to_irrep_major(irreps_out(), forward(x1, x2, weight));
+  return tp->forward_irrep_major(x1, x2, weight);
+}
+
 std::shared_ptr<TensorProductRescale> depthwise_tensor_product(const so3::Irreps& irreps_node_input,
                                                                const so3::Irreps& irreps_edge_attr,
                                                                const so3::Irreps& irreps_node_output,

@@ -32,6 +32,10 @@ class TensorProductRescale : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x1, const at::Tensor& x2,
                      const c10::optional<at::Tensor>& weight = c10::nullopt) const;
 
+  // The product in the IrrepMajor layout of irreps_out (for a following Linear).
+  IrrepMajor forward_irrep_major(const at::Tensor& x1, const at::Tensor& x2,
+                                 const c10::optional<at::Tensor>& weight = c10::nullopt) const;
+
   const so3::Irreps& irreps_out() const { return tp->irreps_out(); }
   int64_t weight_numel() const { return tp->weight_numel(); }
 

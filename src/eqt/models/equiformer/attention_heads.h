@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "eqt/nn/constant_cache.h"
+#include "eqt/nn/irrep_major.h"
 #include "eqt/so3/irreps.h"
 
 namespace eqt::models::equiformer {
@@ -23,11 +24,15 @@ class HeadSplit {
   // even-first, dot-product attention odd-first: irreps_head must be sorted the same way.
   HeadSplit(const so3::Irreps& irreps_head, int num_heads, const so3::Irreps& irreps_input);
   at::Tensor operator()(const at::Tensor& x) const;  // [rows, H*head_dim] -> [rows, H, head_dim]
+  // The same from the IrrepMajor layout of irreps_input: one permuting copy per irrep.
+  at::Tensor operator()(const nn::IrrepMajor& x) const;
   int64_t head_dim() const { return head_dim_; }
 
  private:
   int num_heads_;
   int64_t head_dim_;
+  bool identity_ = false;  // the columns are already head-major (one block): a view suffices
+  so3::Irreps irreps_head_, irreps_input_;
   nn::ConstantCache constants_;
   int index_slot_ = -1;
 };
@@ -39,6 +44,7 @@ class HeadMerge {
 
  private:
   int64_t dim_;
+  bool identity_ = false;
   nn::ConstantCache constants_;
   int index_slot_ = -1;
 };

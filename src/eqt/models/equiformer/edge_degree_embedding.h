@@ -4,6 +4,11 @@
 // radial profile), projected back to irreps_node_embedding and summed into the destination
 // nodes / sqrt(avg_degree). Gives every node a geometric embedding before the first block.
 // State dict: exp.*, rad.*, proj.* (dw has no parameters: external weights, no bias).
+//
+// The constant feature is a LinearRS of 1x0e: only its 0e channels can be non-zero, so only dw's
+// paths from the 0e input block contribute. When their weights lead the flat weight and their
+// outputs lead their irreps (Equiformer's layout), only those paths are computed (scalar_paths_),
+// in the IrrepMajor layout whose missing trailing channels proj reads as zeros.
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
@@ -13,6 +18,7 @@
 #include "eqt/models/equiformer/edge_inputs.h"
 #include "eqt/nn/linear_rescale.h"
 #include "eqt/nn/radial_mlp.h"
+#include "eqt/nn/tensor_product.h"
 #include "eqt/nn/tensor_product_rescale.h"
 
 namespace eqt::models::equiformer {
@@ -31,7 +37,11 @@ class EdgeDegreeEmbedding : public torch::nn::Module {
   std::shared_ptr<nn::LinearRS> proj;
 
  private:
+  void plan_scalar_paths(const so3::Irreps& irreps_node_embedding, const so3::Irreps& irreps_sh);
+
   double avg_degree_;
+  std::shared_ptr<nn::TensorProduct> scalar_paths_;  // null when the shortcut does not apply
+  int64_t scalar_weight_numel_ = 0;
 };
 
 }  // namespace eqt::models::equiformer

@@ -48,9 +48,11 @@ GraphAttention::GraphAttention(const AttentionSettings& s, c10::ScalarType dtype
 
 std::pair<at::Tensor, at::Tensor> GraphAttention::nonlinear_logits_and_values(const at::Tensor& message,
                                                                               const EdgeInputs& edges) const {
-  const at::Tensor mixed = sep_act_->depthwise(message, edges.sh, edges.radial);
+  const nn::IrrepMajor mixed = sep_act_->depthwise(message, edges.sh, edges.radial);
   const at::Tensor alpha = (*split_alpha_)(sep_alpha_->forward(mixed));
-  const at::Tensor value = sep_value_->forward(sep_act_->project(mixed), edges.sh, c10::nullopt);
+  // sep_value has no gate: its linear hands the heads their features without the flat layout.
+  const nn::IrrepMajor value =
+      sep_value_->lin->forward_to_irrep_major(sep_value_->depthwise(sep_act_->project(mixed), edges.sh, c10::nullopt));
   return {alpha, (*split_value_)(value)};
 }
 
