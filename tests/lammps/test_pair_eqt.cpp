@@ -96,16 +96,6 @@ class PairEqt : public ::testing::Test {
   EQT_REQUIRE_SHARED(shared);         \
   (void)shared
 
-void expect_equal(const LammpsResult& got, const Labels& want, const std::string& what) {
-  SCOPED_TRACE(what);
-  EXPECT_NEAR(got.energy, want.energy, 1e-10);
-  EXPECT_LT(max_abs_diff(got.forces, want.forces), 1e-10);
-  EXPECT_LT(max_abs_diff(got.virial, want.virial), 1e-10) << got.virial << "\nexpected\n" << want.virial;
-  // The comparison means something: forces and virial are far from zero.
-  EXPECT_GT(want.forces.abs().max().item<double>(), 1e-2);
-  EXPECT_GT(want.virial.abs().max().item<double>(), 1e-2);
-}
-
 // (structure, MPI ranks, newton_pair)
 class PairEqtParity : public PairEqt, public ::testing::WithParamInterface<std::tuple<std::string, int, bool>> {};
 
