@@ -17,6 +17,8 @@
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/structure.h"
+#include "eqt/models/equiformer/equiformer_model.h"
+#include "eqt/models/model_dir.h"
 #include "support/reference.h"
 #include "support/run_command.h"
 
@@ -186,6 +188,33 @@ inline void expect_equal(const LammpsResult& got, const Labels& want, const std:
   // The comparison means something: forces and virial are far from zero.
   EXPECT_GT(want.forces.abs().max().item<double>(), 1e-2);
   EXPECT_GT(want.virial.abs().max().item<double>(), 1e-2);
+}
+
+// A one-block random Equiformer (range 2 x 3 A) with a normalisation mean, which must be counted
+// once for the whole system, not once per rank: saved in eqt's model-directory format. A graph or
+// instance norm makes its atomic energies non-local.
+inline std::filesystem::path write_random_equiformer(const std::vector<int64_t>& species, const std::filesystem::path& dir,
+                                                     const std::string& norm_layer = "layer") {
+  models::equiformer::EquiformerConfig c;
+  c.irreps_node_embedding = "8x0e+4x1e+2x2e";
+  c.num_layers = 1;
+  c.max_radius = 3.0;
+  c.number_of_basis = 8;
+  c.basis_type = "gaussian";
+  c.fc_neurons = {8, 8};
+  c.irreps_feature = "8x0e";
+  c.irreps_head = "4x0e+2x1e+1x2e";
+  c.num_heads = 2;
+  c.irreps_mlp_mid = "8x0e+4x1e+2x2e";
+  c.alpha_drop = 0.0;
+  c.max_atom_type = 80;
+  c.mean = -3.5;
+  c.std = 2.0;
+  c.norm_layer = norm_layer;
+  at::manual_seed(3);
+  models::equiformer::EquiformerModel model(c, at::kDouble);
+  models::save_model(model, dir, {species});
+  return dir;
 }
 
 // The first frame of a dataset file of ../shared/data.

@@ -143,5 +143,55 @@ TEST_F(PairEqtReplicated, LocalModeIsRefusedForEcse) {
   }
 }
 
+// Equiformer with a graph norm: its atomic energies are non-local too, so replicated is the default;
+// its normalisation mean (-3.5 eV) is in the energy once, not once per rank.
+TEST_F(PairEqtReplicated, GraphNormEquiformerDefaultsToReplicated) {
+  EQT_LAMMPS_TEST_SETUP();
+  const Prepared& p = prepared("hea");
+  const fs::path model =
+      write_random_equiformer(elements_of(p.structure), temp_dir("lammps_graph_norm_model") / "model", "graph");
+  const Labels expected = eqt_predict(run_dir("predict_graph_norm"), p.structure, model);
+  const LammpsResult r = lammps_single_point(run_dir("graph_norm"), p.structure, model, 2, false);
+  EXPECT_NE(r.output.find("mode replicated"), std::string::npos) << r.output;
+  expect_equal(r, expected, "graph-norm equiformer, 2 ranks, newton off");
+}
+
+// Dynamics: with a thin skin LAMMPS re-neighbours (and re-orders each rank's atoms) during the run;
+// the total energy of an ECSE model stays constant. The random model is stiff (300 K doubles in a
+// few fs), hence the short time step.
+TEST_F(PairEqtReplicated, ShortEcseNveRunConservesEnergyOnTwoRanks) {
+  EQT_LAMMPS_TEST_SETUP();
+  const Prepared& p = prepared("water");
+  const fs::path dir = run_dir("nve");
+  write_lammps_data(p.structure, dir / "structure.data");
+  const std::string input = fmt::format(R"LMP(units metal
+atom_style atomic
+atom_modify map array
+boundary p p p
+read_data structure.data
+pair_style eqt {}
+pair_coeff * *{}
+neighbor 0.02 bin
+neigh_modify every 1 delay 0 check yes
+velocity all create 300 4928459 mom yes rot no dist gaussian
+fix nve all nve
+timestep 0.000125
+thermo_style custom step temp pe ke etotal
+run 0
+print "EQT_START $(etotal:%.17g) $(pe:%.17g)"
+run 20
+print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
+)LMP",
+                                        ecse_model().string(), element_list(p.structure));
+  const CommandResult run = run_lammps(dir, input, 2);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto start = printed_values(run.output, "EQT_START"), end = printed_values(run.output, "EQT_END");
+  EXPECT_NEAR(start[1], p.expected.energy, 1e-10);
+  const double atoms = static_cast<double>(p.structure.num_atoms());
+  EXPECT_LT(std::abs(end[0] - start[0]) / atoms, 2e-4) << run.output;
+  EXPECT_GT(std::abs(end[1] - start[1]), 10 * std::abs(end[0] - start[0])) << run.output;
+  EXPECT_NE(run.output.find("Neighbor list builds"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace eqt::testing
