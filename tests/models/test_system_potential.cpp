@@ -1,7 +1,7 @@
 // SystemPotential (the whole-system evaluation behind pair_style eqt's replicated mode): forces are
 // minus the finite-difference gradient of its energy, and its virial is minus the finite-difference
 // derivative of the energy under a symmetric strain (LAMMPS's sign convention), for an ECSE-wrapped
-// PET in a triclinic periodic cell.
+// PET in a triclinic periodic cell and as an open molecule.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -21,6 +21,7 @@ struct System {
   std::vector<double> positions{0.1, 0.2, 0.3, 1.4, 0.1, 0.2, 0.3, 1.5, 0.4, 1.2, 1.3, 1.6};
   std::vector<int64_t> numbers{6, 6, 8, 1};
   std::array<double, 9> cell{3.1, 0.0, 0.0, 0.6, 2.9, 0.0, -0.4, 0.5, 3.3};
+  std::array<bool, 3> pbc{true, true, true};
 };
 
 double energy(models::SystemPotential& potential, const System& s) {
@@ -29,6 +30,7 @@ double energy(models::SystemPotential& potential, const System& s) {
   request.numbers = s.numbers.data();
   request.num_atoms = static_cast<int64_t>(s.numbers.size());
   request.cell = s.cell;
+  request.pbc = s.pbc;
   request.virial = false;
   return potential.compute(request).energy;
 }
@@ -46,19 +48,25 @@ System strained(System s, int a, int b, double eps) {
   return s;
 }
 
-TEST(SystemPotential, ForcesAndVirialAreFiniteDifferencesOfTheEnergy) {
+// Periodic (virial from the stress) and open (the same four atoms as a molecule: virial from the
+// forces).
+class SystemPotentialCheck : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SystemPotentialCheck, ForcesAndVirialAreFiniteDifferencesOfTheEnergy) {
   const RandomPetSpec spec{{1, 6, 8}, 3.0, 2, 11};
   auto ecse = std::make_shared<models::ecse::EcseModel>(random_pet(spec));
   models::SystemPotential potential(ecse, false);
   EXPECT_EQ(potential.kind(), "ecse(pet)");
   EXPECT_FALSE(std::isfinite(potential.interaction_range()));
 
-  const System s;
+  System s;
+  if (!GetParam()) s.pbc = {false, false, false};
   models::SystemPotential::Request request;
   request.positions = s.positions.data();
   request.numbers = s.numbers.data();
   request.num_atoms = 4;
   request.cell = s.cell;
+  request.pbc = s.pbc;
   request.atomic_energies = true;
   const auto result = potential.compute(request);
   double sum = 0.0;
@@ -89,6 +97,9 @@ TEST(SystemPotential, ForcesAndVirialAreFiniteDifferencesOfTheEnergy) {
     EXPECT_NEAR(result.virial[k], expected, 1e-5) << "virial component " << k;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(SystemPotential, SystemPotentialCheck, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? std::string("periodic") : std::string("open"); });
 
 }  // namespace
 }  // namespace eqt::testing

@@ -18,6 +18,14 @@ std::vector<double> to_vector(const at::Tensor& t) {
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
+// sum_i x_i (x) F_i, symmetrised, in LAMMPS's order: -dE/d(strain) when no cell is strained.
+std::array<double, 6> virial_from_forces(const at::Tensor& positions, const at::Tensor& forces) {
+  const at::Tensor g = at::mm(positions.to(at::kDouble).t(), forces.detach().to(at::kDouble));
+  const at::Tensor w = 0.5 * (g + g.t());
+  const auto a = w.accessor<double, 2>();
+  return {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
+}
+
 data::Structure structure_of(const SystemPotential::Request& request) {
   const std::vector<int64_t> numbers(request.numbers, request.numbers + request.num_atoms);
   const at::Tensor positions =
@@ -64,21 +72,19 @@ bool SystemPotential::float32() const { return impl_->dtype == at::kFloat; }
 SystemPotential::Result SystemPotential::compute(const Request& request) {
   if (request.num_atoms <= 0) fail("eqt: the system has {} atoms", request.num_atoms);
   const data::Structure structure = structure_of(request);
+  // Without a periodic cell, straining the positions alone gives the virial from the forces.
   const bool has_volume = structure.periodic() && data::cell_volume(structure) > 0;
-  if (request.virial && !has_volume) {
-    fail("eqt: a virial needs a periodic cell of non-zero volume (pbc {} {} {})", request.pbc[0], request.pbc[1],
-         request.pbc[2]);
-  }
   const data::Graph graph = data::collate({&structure}, cutoff(), impl_->dtype);
   EvaluateOptions options;
   options.forces = true;
-  options.stress = request.virial;
+  options.stress = request.virial && has_volume;
   const Evaluation evaluation = evaluate(*impl_->loaded.model, graph, options);
 
   Result result;
   result.energy = evaluation.energy.sum().item<double>();
   result.forces = to_vector(evaluation.forces);
-  if (request.virial) {
+  if (request.virial && !has_volume) result.virial = virial_from_forces(structure.positions, evaluation.forces);
+  if (request.virial && has_volume) {
     // ASE's stress is (1/V) dE/d(strain); the virial LAMMPS wants is -dE/d(strain) = -V * stress.
     const at::Tensor w = -data::cell_volume(structure) * evaluation.stress[0].detach().to(at::kDouble);
     const auto a = w.accessor<double, 2>();
