@@ -1,11 +1,14 @@
 #include "pair_eqt.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <exception>
+#include <numeric>
 
 #include "atom.h"
 #include "comm.h"
+#include "domain.h"
 #include "error.h"
 #include "force.h"
 #include "memory.h"
@@ -17,6 +20,7 @@
 
 #include "eqt/data/elements.h"
 #include "eqt/models/cluster_potential.h"
+#include "eqt/models/system_potential.h"
 
 using namespace LAMMPS_NS;
 
@@ -58,25 +62,61 @@ void PairEQT::allocate()
 
 void PairEQT::settings(int narg, char **arg)
 {
-  if (narg < 1 || narg > 2) error->all(FLERR, "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32]");
-  std::string precision = narg == 2 ? arg[1] : "float64";
-  if (precision != "float64" && precision != "float32")
-    error->all(FLERR, "pair_style eqt: precision must be float64 or float32, not '{}'", precision);
+  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode local|replicated]";
+  if (narg < 1) error->all(FLERR, usage);
+  std::string precision = "float64", mode;
+  for (int k = 1; k < narg; k++) {
+    const std::string word = arg[k];
+    if (word == "float64" || word == "float32") {
+      precision = word;
+    } else if (word == "mode" && k + 1 < narg) {
+      mode = arg[++k];
+      if (mode != "local" && mode != "replicated")
+        error->all(FLERR, "pair_style eqt: mode must be local or replicated, not '{}'", mode);
+    } else {
+      error->all(FLERR, "{} (got '{}')", usage, word);
+    }
+  }
   model_dir_ = arg[0];
+  load_model(precision, mode);
+}
+
+void PairEQT::load_model(const std::string &precision, const std::string &mode)
+{
+  const bool float32 = precision == "float32";
+  potential_.reset();
   try {
-    potential_ = std::make_unique<eqt::models::ClusterPotential>(model_dir_, precision == "float32");
+    system_ = std::make_unique<eqt::models::SystemPotential>(model_dir_, float32);
   } catch (const std::exception &e) {
     error->all(FLERR, "pair_style eqt: {}", e.what());
   }
-  if (comm->me == 0)
+  const double range = system_->interaction_range();
+  if (mode == "local" && !std::isfinite(range))
+    error->all(FLERR, "pair_style eqt: model '{}' in {} has no finite interaction range (its atomic energies depend "
+               "on the whole structure, e.g. ECSE or a graph norm): mode local is impossible, use mode replicated",
+               system_->kind(), model_dir_);
+  replicated_ = mode.empty() ? !std::isfinite(range) : mode == "replicated";
+  if (!replicated_) {
+    try {
+      potential_ = std::make_unique<eqt::models::ClusterPotential>(system_->model(), float32, system_->species());
+    } catch (const std::exception &e) {
+      error->all(FLERR, "pair_style eqt: {}: {}", model_dir_, e.what());
+    }
+  }
+  if (comm->me == 0) {
     utils::logmesg(lmp, "pair_style eqt: model '{}' from {} ({}), cutoff {} A, interaction range {} A\n",
-                   potential_->kind(), model_dir_, precision, potential_->cutoff(),
-                   potential_->interaction_range());
+                   system_->kind(), model_dir_, precision, system_->cutoff(), range);
+    if (replicated_)
+      utils::logmesg(lmp, "pair_style eqt: mode replicated{}: rank 0 evaluates the whole system, all ranks get "
+                     "their atoms' forces\n", mode.empty() ? " (atomic energies are not local)" : "");
+    else
+      utils::logmesg(lmp, "pair_style eqt: mode local: each rank evaluates its atoms plus a ghost shell\n");
+  }
 }
 
 void PairEQT::coeff(int narg, char **arg)
 {
-  if (!potential_) error->all(FLERR, "pair_coeff before pair_style eqt");
+  if (!system_) error->all(FLERR, "pair_coeff before pair_style eqt");
   if (!allocated) allocate();
   const int ntypes = atom->ntypes;
   if (narg != 2 + ntypes || strcmp(arg[0], "*") != 0 || strcmp(arg[1], "*") != 0)
@@ -95,7 +135,7 @@ void PairEQT::coeff(int narg, char **arg)
 // Fail at set-up, not in the middle of a run, for an element the model was not trained on.
 void PairEQT::check_species() const
 {
-  const std::vector<int64_t> known = potential_->species();
+  const std::vector<int64_t> known = system_->species();
   if (known.empty()) return;
   for (size_t t = 1; t < type_numbers_.size(); t++)
     if (std::find(known.begin(), known.end(), type_numbers_[t]) == known.end())
@@ -105,17 +145,19 @@ void PairEQT::check_species() const
 
 void PairEQT::init_style()
 {
-  if (!potential_ || type_numbers_.empty()) error->all(FLERR, "pair_style eqt needs pair_coeff * * ELEMENTS...");
+  if (!system_ || type_numbers_.empty()) error->all(FLERR, "pair_style eqt needs pair_coeff * * ELEMENTS...");
   if (atom->tag_enable == 0) error->all(FLERR, "pair_style eqt requires atom IDs");
   // A full list keeps LAMMPS's neighbour machinery (and neigh_modify checks) as for any pair
   // style; the model graph itself is built by eqt over local + ghost atoms.
   const int irequest = neighbor->request(this, instance_me);
   neighbor->requests[irequest]->half = 0;
   neighbor->requests[irequest]->full = 1;
+  cluster_reported_ = false;
+  // Replicated mode puts nothing on ghost atoms: LAMMPS's usual cutoff + skin is all it needs.
+  if (replicated_) return;
   // Ghost atoms must cover the model's interaction range (twice with newton off), plus the skin
   // atoms may move between re-neighbouring. A larger user setting (comm_modify cutoff) is kept.
   const double needed = potential_->shell_thickness(force->newton_pair != 0) + neighbor->skin;
-  cluster_reported_ = false;
   if (comm->cutghostuser < needed) {
     if (comm->me == 0)
       utils::logmesg(lmp, "pair_style eqt: communication cutoff set to {} A ({} x interaction range + skin)\n",
@@ -124,12 +166,20 @@ void PairEQT::init_style()
   }
 }
 
-double PairEQT::init_one(int, int) { return potential_->cutoff(); }
+double PairEQT::init_one(int, int) { return system_->cutoff(); }
 
 void PairEQT::compute(int eflag, int vflag)
 {
   ev_init(eflag, vflag);
   if (vflag_atom) error->all(FLERR, "pair_style eqt does not compute per-atom virials");
+  if (replicated_)
+    compute_replicated();
+  else
+    compute_local();
+}
+
+void PairEQT::compute_local()
+{
   const int nlocal = atom->nlocal;
   const int nall = nlocal + atom->nghost;
   double **x = atom->x;
@@ -174,4 +224,103 @@ void PairEQT::compute(int eflag, int vflag)
     for (int i = 0; i < nlocal; i++) eatom[i] += result.atomic_energies[i];
   if (vflag_global)
     for (int k = 0; k < 6; k++) virial[k] += result.virial[k];
+}
+
+namespace {
+
+// Per-rank counts (times `width`) and displacements for MPI_Gatherv / MPI_Scatterv.
+void counts_and_displacements(const std::vector<int> &atoms, int width, std::vector<int> &counts,
+                              std::vector<int> &displacements)
+{
+  counts.resize(atoms.size());
+  displacements.assign(atoms.size(), 0);
+  for (size_t r = 0; r < atoms.size(); r++) {
+    counts[r] = width * atoms[r];
+    if (r > 0) displacements[r] = displacements[r - 1] + counts[r - 1];
+  }
+}
+
+}  // namespace
+
+// Rank 0 gathers every rank's atoms, evaluates the whole system in tag order (so the result does
+// not depend on the decomposition) and sends each rank the forces of its own atoms; energy and
+// virial are tallied on rank 0 only, since LAMMPS sums them over ranks.
+void PairEQT::compute_replicated()
+{
+  const int nlocal = atom->nlocal;
+  const int me = comm->me, nprocs = comm->nprocs;
+  std::vector<int> atoms_of_rank(nprocs, 0);
+  MPI_Gather(&nlocal, 1, MPI_INT, atoms_of_rank.data(), 1, MPI_INT, 0, world);
+  std::vector<int> counts1, displs1, counts3, displs3;
+  counts_and_displacements(atoms_of_rank, 1, counts1, displs1);
+  counts_and_displacements(atoms_of_rank, 3, counts3, displs3);
+  const int natoms = me == 0 ? std::accumulate(atoms_of_rank.begin(), atoms_of_rank.end(), 0) : 0;
+
+  std::vector<int64_t> tags(nlocal), numbers(nlocal);
+  positions_.resize(3 * static_cast<size_t>(nlocal));
+  for (int i = 0; i < nlocal; i++) {
+    tags[i] = atom->tag[i];
+    numbers[i] = type_numbers_[atom->type[i]];
+    for (int k = 0; k < 3; k++) positions_[3 * i + k] = atom->x[i][k];
+  }
+  std::vector<int64_t> all_tags(natoms), all_numbers(natoms);
+  std::vector<double> all_positions(3 * static_cast<size_t>(natoms));
+  MPI_Gatherv(tags.data(), nlocal, MPI_INT64_T, all_tags.data(), counts1.data(), displs1.data(), MPI_INT64_T, 0, world);
+  MPI_Gatherv(numbers.data(), nlocal, MPI_INT64_T, all_numbers.data(), counts1.data(), displs1.data(), MPI_INT64_T, 0,
+              world);
+  MPI_Gatherv(positions_.data(), 3 * nlocal, MPI_DOUBLE, all_positions.data(), counts3.data(), displs3.data(),
+              MPI_DOUBLE, 0, world);
+
+  std::vector<double> all_forces(3 * static_cast<size_t>(natoms)), all_energies(natoms);
+  if (me == 0) {
+    // order[s]: the gathered index of the atom with the s-th smallest tag.
+    std::vector<int> order(natoms);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return all_tags[a] < all_tags[b]; });
+    std::vector<double> sorted_positions(3 * static_cast<size_t>(natoms));
+    std::vector<int64_t> sorted_numbers(natoms);
+    for (int s = 0; s < natoms; s++) {
+      sorted_numbers[s] = all_numbers[order[s]];
+      for (int k = 0; k < 3; k++) sorted_positions[3 * s + k] = all_positions[3 * order[s] + k];
+    }
+    eqt::models::SystemPotential::Request request;
+    request.positions = sorted_positions.data();
+    request.numbers = sorted_numbers.data();
+    request.num_atoms = natoms;
+    // LAMMPS's box is restricted triclinic: a = (xprd, 0, 0), b = (xy, yprd, 0), c = (xz, yz, zprd).
+    request.cell = {domain->xprd, 0.0, 0.0, domain->xy, domain->yprd, 0.0, domain->xz, domain->yz, domain->zprd};
+    request.pbc = {domain->xperiodic != 0, domain->yperiodic != 0, domain->zperiodic != 0};
+    request.virial = vflag_global != 0;
+    request.atomic_energies = eflag_atom != 0;
+    eqt::models::SystemPotential::Result result;
+    try {
+      result = system_->compute(request);
+    } catch (const std::exception &e) {
+      error->one(FLERR, "pair_style eqt: {}", e.what());
+    }
+    for (int s = 0; s < natoms; s++) {
+      for (int k = 0; k < 3; k++) all_forces[3 * order[s] + k] = result.forces[3 * s + k];
+      if (eflag_atom) all_energies[order[s]] = result.atomic_energies[s];
+    }
+    if (eflag_global) eng_vdwl += result.energy;
+    if (vflag_global)
+      for (int k = 0; k < 6; k++) virial[k] += result.virial[k];
+    if (!cluster_reported_) {
+      utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the whole system ({} atoms)\n", natoms);
+      cluster_reported_ = true;
+    }
+  }
+
+  forces_.resize(3 * static_cast<size_t>(nlocal));
+  MPI_Scatterv(all_forces.data(), counts3.data(), displs3.data(), MPI_DOUBLE, forces_.data(), 3 * nlocal, MPI_DOUBLE, 0,
+               world);
+  double **f = atom->f;
+  for (int i = 0; i < nlocal; i++)
+    for (int k = 0; k < 3; k++) f[i][k] += forces_[3 * i + k];
+  if (eflag_atom) {
+    energies_.resize(nlocal);
+    MPI_Scatterv(all_energies.data(), counts1.data(), displs1.data(), MPI_DOUBLE, energies_.data(), nlocal, MPI_DOUBLE,
+                 0, world);
+    for (int i = 0; i < nlocal; i++) eatom[i] += energies_[i];
+  }
 }

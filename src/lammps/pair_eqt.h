@@ -1,9 +1,17 @@
 // LAMMPS pair style `eqt`: runs an eqt model directory (Equiformer, PET, ...) in LAMMPS.
 //
-//   pair_style eqt MODEL_DIR [float64|float32]
+//   pair_style eqt MODEL_DIR [float64|float32] [mode local|replicated]
 //   pair_coeff * * H O          # element of each LAMMPS atom type, in type order
 //
-// Each rank evaluates the model on its local atoms plus ghost atoms as an open cluster
+// Two modes; the default is local when the model's interaction range is finite, replicated
+// otherwise (ECSE-wrapped models, Equiformer with a graph / instance norm).
+//
+// replicated: rank 0 gathers all atoms (tag order) and the box and evaluates the whole periodic
+// system once, as `eqt predict` does (eqt::models::SystemPotential); every rank gets the forces
+// (and per-atom energies) of its own atoms back. Nothing lands on ghost atoms, so the ghost shell
+// is LAMMPS's usual cutoff + skin. Exact for any model, but it does not scale with ranks.
+//
+// local: each rank evaluates the model on its local atoms plus ghost atoms as an open cluster
 // (eqt::models::ClusterPotential): message-passing models see ghost atoms up to their interaction
 // range (layers x cutoff), which this style sets as the communication cutoff. newton_pair on:
 // forces on ghosts go back to their owners by reverse communication; off: the ghost shell is
@@ -30,6 +38,7 @@ PairStyle(eqt,PairEQT);
 
 namespace eqt::models {
 class ClusterPotential;
+class SystemPotential;
 }
 
 namespace LAMMPS_NS {
@@ -50,12 +59,21 @@ class PairEQT : public Pair {
  private:
   void allocate();
   void check_species() const;
+  void load_model(const std::string &precision, const std::string &mode);
+  void compute_local();
+  void compute_replicated();
 
+  // Owns the model; evaluates the whole system in replicated mode.
+  std::unique_ptr<eqt::models::SystemPotential> system_;
+  // Local mode only: shares system_'s model.
   std::unique_ptr<eqt::models::ClusterPotential> potential_;
+  bool replicated_ = false;
   std::string model_dir_;
   std::vector<int64_t> type_numbers_;  // atomic number of each atom type (index 1..ntypes)
   std::vector<double> positions_;
   std::vector<int64_t> numbers_;
+  std::vector<double> forces_;
+  std::vector<double> energies_;
   bool cluster_reported_ = false;
 };
 

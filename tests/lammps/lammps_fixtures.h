@@ -17,6 +17,8 @@
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/structure.h"
+#include "eqt/models/equiformer/equiformer_model.h"
+#include "eqt/models/model_dir.h"
 #include "support/reference.h"
 #include "support/run_command.h"
 
@@ -122,10 +124,11 @@ inline at::Tensor read_force_dump(const std::filesystem::path& path, int64_t num
   return forces;
 }
 
-// Energy, forces and virial of one static evaluation by pair_style eqt.
+// Energy, forces and virial of one static evaluation by pair_style eqt; `options` follow MODEL_DIR
+// on the pair_style line (precision, mode).
 inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const data::Structure& s,
                                         const std::filesystem::path& model, int ranks, bool newton,
-                                        const std::string& precision = "float64") {
+                                        const std::string& options = "float64") {
   write_lammps_data(s, dir / "structure.data");
   const std::string input = fmt::format(R"LMP(units metal
 atom_style atomic
@@ -147,7 +150,7 @@ print "EQT_ENERGY $(pe:%.17g)"
 print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
 write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
 )LMP",
-                                        newton ? "on" : "off", model.string(), precision, element_list(s));
+                                        newton ? "on" : "off", model.string(), options, element_list(s));
   const CommandResult run = run_lammps(dir, input, ranks);
   LammpsResult r;
   r.output = run.output;
@@ -174,6 +177,44 @@ inline Labels eqt_predict(const std::filesystem::path& dir, const data::Structur
   const at::Tensor v = -volume * stress;
   return {p.info_scalar("energy"), p.arrays.at("forces"),
           at::stack({v[0][0], v[1][1], v[2][2], v[0][1], v[0][2], v[1][2]})};
+}
+
+// LAMMPS's numbers equal eqt predict's (float64) and mean something (forces, virial far from zero).
+inline void expect_equal(const LammpsResult& got, const Labels& want, const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_NEAR(got.energy, want.energy, 1e-10);
+  EXPECT_LT(max_abs_diff(got.forces, want.forces), 1e-10);
+  EXPECT_LT(max_abs_diff(got.virial, want.virial), 1e-10) << got.virial << "\nexpected\n" << want.virial;
+  // The comparison means something: forces and virial are far from zero.
+  EXPECT_GT(want.forces.abs().max().item<double>(), 1e-2);
+  EXPECT_GT(want.virial.abs().max().item<double>(), 1e-2);
+}
+
+// A one-block random Equiformer (range 2 x 3 A) with a normalisation mean, which must be counted
+// once for the whole system, not once per rank: saved in eqt's model-directory format. A graph or
+// instance norm makes its atomic energies non-local.
+inline std::filesystem::path write_random_equiformer(const std::vector<int64_t>& species, const std::filesystem::path& dir,
+                                                     const std::string& norm_layer = "layer") {
+  models::equiformer::EquiformerConfig c;
+  c.irreps_node_embedding = "8x0e+4x1e+2x2e";
+  c.num_layers = 1;
+  c.max_radius = 3.0;
+  c.number_of_basis = 8;
+  c.basis_type = "gaussian";
+  c.fc_neurons = {8, 8};
+  c.irreps_feature = "8x0e";
+  c.irreps_head = "4x0e+2x1e+1x2e";
+  c.num_heads = 2;
+  c.irreps_mlp_mid = "8x0e+4x1e+2x2e";
+  c.alpha_drop = 0.0;
+  c.max_atom_type = 80;
+  c.mean = -3.5;
+  c.std = 2.0;
+  c.norm_layer = norm_layer;
+  at::manual_seed(3);
+  models::equiformer::EquiformerModel model(c, at::kDouble);
+  models::save_model(model, dir, {species});
+  return dir;
 }
 
 // The first frame of a dataset file of ../shared/data.

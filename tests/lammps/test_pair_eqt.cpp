@@ -10,8 +10,6 @@
 #include <tuple>
 
 #include "lammps_fixtures.h"
-#include "eqt/models/equiformer/equiformer_model.h"
-#include "eqt/models/model_dir.h"
 #include "support/random_pet.h"
 
 namespace eqt::testing {
@@ -22,30 +20,6 @@ namespace fs = std::filesystem;
 // Water (H, O) and the alloy's first frame (Co, Cu, Mo, Ni, Rh, W): one random PET for both,
 // cutoff 3 A and 2 message-passing layers, so ghost shells reach 6 A (12 A with newton off).
 const RandomPetSpec kModel{{1, 8, 27, 28, 29, 42, 45, 74}, 3.0, 2, 5};
-
-// A one-block random Equiformer (range 2 x 3 A) with a normalisation mean, which must be counted
-// once for the whole system, not once per rank: saved in eqt's model-directory format.
-fs::path write_random_equiformer(const std::vector<int64_t>& species, const fs::path& dir) {
-  models::equiformer::EquiformerConfig c;
-  c.irreps_node_embedding = "8x0e+4x1e+2x2e";
-  c.num_layers = 1;
-  c.max_radius = 3.0;
-  c.number_of_basis = 8;
-  c.basis_type = "gaussian";
-  c.fc_neurons = {8, 8};
-  c.irreps_feature = "8x0e";
-  c.irreps_head = "4x0e+2x1e+1x2e";
-  c.num_heads = 2;
-  c.irreps_mlp_mid = "8x0e+4x1e+2x2e";
-  c.alpha_drop = 0.0;
-  c.max_atom_type = 80;
-  c.mean = -3.5;
-  c.std = 2.0;
-  at::manual_seed(3);
-  models::equiformer::EquiformerModel model(c, at::kDouble);
-  models::save_model(model, dir, {species});
-  return dir;
-}
 
 struct Case {
   const char* name;
@@ -95,16 +69,6 @@ class PairEqt : public ::testing::Test {
   EQT_REQUIRE_LAMMPS();               \
   EQT_REQUIRE_SHARED(shared);         \
   (void)shared
-
-void expect_equal(const LammpsResult& got, const Labels& want, const std::string& what) {
-  SCOPED_TRACE(what);
-  EXPECT_NEAR(got.energy, want.energy, 1e-10);
-  EXPECT_LT(max_abs_diff(got.forces, want.forces), 1e-10);
-  EXPECT_LT(max_abs_diff(got.virial, want.virial), 1e-10) << got.virial << "\nexpected\n" << want.virial;
-  // The comparison means something: forces and virial are far from zero.
-  EXPECT_GT(want.forces.abs().max().item<double>(), 1e-2);
-  EXPECT_GT(want.virial.abs().max().item<double>(), 1e-2);
-}
 
 // (structure, MPI ranks, newton_pair)
 class PairEqtParity : public PairEqt, public ::testing::WithParamInterface<std::tuple<std::string, int, bool>> {};
