@@ -35,8 +35,10 @@ EquiformerConfig tiny() {
 }
 
 void step(models::Model& model, torch::optim::Optimizer& opt) {
-  const auto s = data::make_structure({1, 6, 8}, at::tensor({0.0, 0, 0, 1.1, 0, 0, 0, 1.2, 0.3}, at::kDouble).reshape({3, 3}));
-  const auto graph = data::collate({&s}, 3.0, at::kDouble);
+  const std::vector<double> xyz{0.0, 0, 0, 1.1, 0, 0, 0, 1.2, 0.3};
+  const auto s = data::make_structure({1, 6, 8}, at::tensor(xyz, at::kDouble).reshape({3, 3}));
+  const std::vector<const data::Structure*> batch{&s};
+  const auto graph = data::collate(batch, 3.0, at::kDouble);
   models::EvaluateOptions o;
   o.create_graph = true;
   const auto ev = models::evaluate(model, graph, o);

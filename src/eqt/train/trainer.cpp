@@ -2,7 +2,6 @@
 
 #include <ATen/Context.h>
 #include <fmt/format.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 
@@ -213,7 +212,7 @@ void Trainer::train_step(const Batch& batch, Totals& totals) {
   }
   optimiser_->zero_grad();
   result.loss.backward();
-  if (c_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), c_.clip_grad_norm);
+  if (c_.clip_grad_norm > 0) clip_gradient_norm(*model_, c_.clip_grad_norm);
   optimiser_->step();
   if (c_.ema_decay > 0) {
     ema_update(*ema_, *model_, ema_decay_at(c_.ema_decay, state_.step));

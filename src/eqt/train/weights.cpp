@@ -2,6 +2,8 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include <cmath>
+
 #include "eqt/core/error.h"
 
 namespace eqt::train {
@@ -33,6 +35,22 @@ void copy_weights(const models::Model& src, models::Model& dst) {
     if (!target || !target->sizes().equals(item.value().sizes())) fail("copy_weights: buffer {} differs", item.key());
     target->copy_(item.value());
   }
+}
+
+double clip_gradient_norm(models::Model& model, double max_norm) {
+  at::NoGradGuard no_grad;
+  double sum = 0.0;
+  for (const auto& p : model.parameters()) {
+    if (p.grad().defined()) sum += p.grad().pow(2).sum().item<double>();
+  }
+  const double norm = std::sqrt(sum);
+  const double factor = max_norm / (norm + 1e-6);
+  if (factor < 1.0) {
+    for (auto& p : model.parameters()) {
+      if (p.grad().defined()) p.mutable_grad().mul_(factor);
+    }
+  }
+  return norm;
 }
 
 void ema_update(models::Model& ema, const models::Model& model, double decay) {

@@ -10,4 +10,8 @@ void copy_weights(const models::Model& src, models::Model& dst);
 // ema <- decay * ema + (1 - decay) * model, parameters; buffers are copied.
 void ema_update(models::Model& ema, const models::Model& model, double decay);
 
+// Scales all gradients by min(1, max_norm / total L2 norm), as torch.nn.utils.clip_grad_norm_;
+// returns the norm before clipping.
+double clip_gradient_norm(models::Model& model, double max_norm);
+
 }  // namespace eqt::train
