@@ -1,6 +1,7 @@
 #include "eqt/train/config.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "eqt/core/error.h"
@@ -49,13 +50,20 @@ void set_path(YAML::Node node, const std::vector<std::string>& parts, std::size_
   set_path(node[parts[i]], parts, i + 1, value);
 }
 
-YAML::Node get_path(const YAML::Node& root, const std::string& path) {
+// nullopt when the path is absent (a default-constructed Node would be a defined null).
+std::optional<YAML::Node> find_path(const YAML::Node& root, const std::string& path) {
   YAML::Node node = YAML::Clone(root);
   for (const auto& part : split_path(path)) {
-    if (!node.IsMap() || !node[part]) return YAML::Node();
+    if (!node.IsMap() || !node[part]) return std::nullopt;
     node.reset(node[part]);
   }
   return node;
+}
+
+YAML::Node get_path(const YAML::Node& root, const std::string& path) {
+  auto found = find_path(root, path);
+  if (!found) fail("internal: resolved config lacks '{}'", path);
+  return *found;
 }
 
 void apply_override(YAML::Node& user, const std::string& text) {
@@ -78,8 +86,8 @@ void apply_override(YAML::Node& user, const std::string& text) {
 YAML::Node merged_with_defaults(const YAML::Node& user) {
   YAML::Node out(YAML::NodeType::Map);
   for (const auto& field : config_fields()) {
-    YAML::Node value = get_path(user, field.path);
-    if (!value.IsDefined()) value = YAML::Load(field.default_yaml);
+    const auto given = find_path(user, field.path);
+    const YAML::Node value = given ? *given : YAML::Load(field.default_yaml);
     set_path(out, split_path(field.path), 0, YAML::Clone(value));
   }
   return out;
@@ -87,12 +95,16 @@ YAML::Node merged_with_defaults(const YAML::Node& user) {
 
 template <typename V>
 V get(const YAML::Node& resolved, const std::string& path) {
-  return get_path(resolved, path).as<V>();
+  try {
+    return get_path(resolved, path).as<V>();
+  } catch (const YAML::Exception& e) {
+    fail("key '{}': {}", path, e.what());
+  }
 }
 
 std::string optional_path(const YAML::Node& resolved, const std::string& key, const fs::path& base) {
   const YAML::Node v = get_path(resolved, key);
-  if (!v.IsDefined() || v.IsNull() || v.Scalar() == "null" || v.Scalar() == "~" || v.Scalar().empty()) return "";
+  if (v.IsNull() || v.Scalar() == "null" || v.Scalar() == "~" || v.Scalar().empty()) return "";
   fs::path p = v.as<std::string>();
   if (p.is_relative()) p = base / p;
   return fs::absolute(p).lexically_normal().string();
