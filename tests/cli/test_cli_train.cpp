@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "eqt/models/model_dir.h"
+#include "eqt/models/model_registry.h"
 #include "eqt/train/checkpoint.h"
 #include "eqt/train/config.h"
 #include "eqt/train/model_factory.h"
@@ -66,20 +67,20 @@ TEST(CliTrain, TinyRunLearnsAndWritesTheRunDirectory) {
   const Data d = make_data(dir, 24, "");
   const fs::path run = dir / "run";
   const auto r = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
-                             shell_quote(run.string()) + " --set training.epochs=8");
+                             shell_quote(run.string()) + " --set training.epochs=20 --set optimiser.lr=0.01");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"config.yaml", "normalisation.json", "metrics.csv", "train.log",
                         "checkpoints/last/checkpoint.pt", "checkpoints/best/checkpoint.pt", "model/model.json"}) {
     EXPECT_TRUE(fs::exists(run / f)) << f;
   }
   const auto rows = read_csv(run / "metrics.csv");
-  ASSERT_EQ(rows.size(), 9u);  // header + one row per epoch
+  ASSERT_EQ(rows.size(), 21u);  // header + one row per epoch
   const auto& h = rows[0];
   for (const char* c : {"epoch", "step", "time_s", "lr", "train_loss", "val_loss", "train_energy_mae",
                         "train_forces_mae", "val_energy_mae", "val_energy_rmse", "val_forces_mae", "val_forces_rmse"}) {
     EXPECT_NO_THROW(column(h, c)) << c;
   }
-  const double first = std::stod(rows[1][column(h, "val_loss")]), last = std::stod(rows[8][column(h, "val_loss")]);
+  const double first = std::stod(rows[1][column(h, "val_loss")]), last = std::stod(rows[20][column(h, "val_loss")]);
   EXPECT_LT(last, 0.5 * first) << "validation loss did not decrease enough";
   // The resolved config records every key; the exported model loads and knows its species.
   EXPECT_TRUE(train::load_config(run / "config.yaml").resolved["training"]["ema_decay"].IsDefined());
@@ -132,8 +133,8 @@ std::size_t data_rows(const fs::path& metrics) {
 
 TEST(CliTrain, SigkilledRunResumesToTheWeightsOfAnUninterruptedRun) {
   const fs::path dir = temp_dir("cli_train_resume");
-  const int epochs = 14;
-  const Data d = make_data(dir, 40, "");
+  const int epochs = 9;
+  const Data d = make_data(dir, 32, "");
   const std::string common = " --set training.epochs=" + std::to_string(epochs);
   const fs::path full = dir / "full", killed = dir / "killed", stopped = dir / "stopped";
   const auto r = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
@@ -171,7 +172,7 @@ TEST(CliTrain, SigkilledRunResumesToTheWeightsOfAnUninterruptedRun) {
 
   // A run stopped in the middle of an epoch (max_steps) resumes exactly too.
   const auto part = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
-                                shell_quote(stopped.string()) + common + " --set training.max_steps=23");
+                                shell_quote(stopped.string()) + common + " --set training.max_steps=19");
   ASSERT_EQ(part.exit_code, 0) << part.output;
   EXPECT_EQ(train::read_checkpoint_state(stopped / "checkpoints" / "last").batch_in_epoch, 3);
   const auto rest = run_command(eqt_command() + "train --resume " + shell_quote(stopped.string()) +
@@ -190,6 +191,8 @@ namespace {
 void check_preset(const std::string& name) {
   EQT_REQUIRE_SHARED(shared);
   const fs::path preset = source_dir() / "examples" / "train" / name;
+  const auto kind = train::load_config(preset).config.model_kind;
+  if (!models::find_kind(kind)) GTEST_SKIP() << "model kind '" << kind << "' has no model-directory format yet";
   const fs::path run = temp_dir("cli_train_preset_" + fs::path(name).stem().string());
   const auto r = run_command(eqt_command() + "train " + shell_quote(preset.string()) + " --run-dir " +
                              shell_quote((run / "run").string()) +
