@@ -7,8 +7,10 @@ packages=(
   libtorch-dev                    # tensors + autograd (LibTorch 1.13)
   libopenblas0-openmp             # ~6x faster matrix work than the reference BLAS LibTorch links by default
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
+  gnuplot-nox                     # `eqt eval` draws its parity plots and learning curves with it (pngcairo)
   libgtest-dev googletest         # tests
   python3 python3-ase python3-numpy  # ASE cross-checks, example data labelled by ASE's EMT potential
+  pybind11-dev python3-dev        # the Python module (ASE calculator)
   python3-torch python3-yaml python3-scipy  # checkpoint converter (tools/), official-code peers in bench/
 )
 

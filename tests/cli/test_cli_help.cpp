@@ -29,9 +29,21 @@ TEST(CliHelp, ListsEveryVerbAndMarksThePlannedOnes) {
 }
 
 TEST(CliHelp, PlannedVerbFailsWithAClearMessage) {
+  int planned = 0;
+  for (const char* verb : {"train", "eval", "export"}) {
+    const auto r = run_command(eqt() + " " + verb);
+    if (r.output.find(std::string("eqt ") + verb + ": not yet implemented") == std::string::npos) continue;
+    ++planned;
+    EXPECT_EQ(r.exit_code, 2) << verb;
+  }
+  if (planned == 0) GTEST_SKIP() << "no planned verbs left";
+}
+
+TEST(CliHelp, MdWithoutArgumentsAsksForTheRequiredOptions) {
   const auto r = run_command(eqt() + " md");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("eqt md: not yet implemented"), std::string::npos) << r.output;
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--model"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("not yet implemented"), std::string::npos) << r.output;
 }
 
 TEST(CliHelp, UnknownVerbAndMissingVerbAreRejected) {

@@ -133,3 +133,46 @@ TEST(CliPredict, HelpExplainsThePrefixAndTheStressModes) {
 
 }  // namespace
 }  // namespace eqt::testing
+
+namespace eqt::testing {
+namespace {
+
+// Every model output reaches the file: per-structure (energy_raw) into the frame's info, per-atom
+// (atomic_energies) as a column; the input's own keys, per-structure and per-atom, are kept.
+TEST(CliPredict, WritesEveryModelOutputAndKeepsTheInputsKeys) {
+  EQT_REQUIRE_SHARED(shared);
+  const auto dir = std::filesystem::path(temp_dir("predict_all_outputs"));
+  auto structures = reference_structures_of(shared);
+  structures.resize(3);
+  for (std::size_t k = 0; k < structures.size(); ++k) {
+    structures[k].info["config_type"] = std::string("gas");
+    structures[k].info["temperature"] = at::scalar_tensor(300.0 + k, at::kDouble);
+    structures[k].arrays["tags"] = at::arange(structures[k].num_atoms(), at::kLong);
+  }
+  data::write_extxyz(dir / "in.xyz", structures);
+  const auto model = reference_model(shared, "small_dp_exp");
+  const auto r = run_predict("--model " + quoted(model) + " --input " + quoted(dir / "in.xyz") + " --output " +
+                             quoted(dir / "out.xyz") + " --batch-size 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto predicted = data::read_extxyz(dir / "out.xyz");
+  const auto expected = load_json(model / "outputs.json").at("per_structure");
+  const double mean = load_json(model / "config.json").at("constructor_kwargs").value("mean", 0.0);
+  ASSERT_EQ(predicted.size(), structures.size());
+  for (std::size_t k = 0; k < predicted.size(); ++k) {
+    const auto& s = predicted[k];
+    const double raw = expected[k].at("energy").get<double>();
+    EXPECT_NEAR(s.info_scalar("energy_raw"), raw, 1e-9 * std::abs(raw));
+    ASSERT_TRUE(s.has_array("atomic_energies"));
+    EXPECT_EQ(s.arrays.at("atomic_energies").numel(), s.num_atoms());
+    // Atomic energies add up to the official energy less the per-structure mean of the normalisation.
+    const double energy = expected[k].at("energy_denormalized").get<double>();
+    EXPECT_NEAR(s.arrays.at("atomic_energies").sum().item<double>() + mean, energy, 1e-9 * std::abs(energy));
+    EXPECT_EQ(std::get<std::string>(s.info.at("config_type")), "gas");
+    EXPECT_EQ(s.info_scalar("temperature"), 300.0 + k);
+    EXPECT_TRUE(at::equal(s.arrays.at("tags"), structures[k].arrays.at("tags")));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace eqt::testing

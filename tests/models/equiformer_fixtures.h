@@ -11,6 +11,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/structure.h"
 #include "eqt/models/equiformer/equiformer_model.h"
+#include "graph_fixtures.h"
 #include "support/reference.h"
 
 namespace eqt::testing {
@@ -30,15 +31,6 @@ inline std::vector<data::Structure> reference_structures(const std::filesystem::
                                               tensor_from_json(s.at("positions"))));
   }
   return structures;
-}
-
-inline data::Graph graph_of(const std::vector<const data::Structure*>& structures, double cutoff,
-                            c10::ScalarType dtype = at::kDouble) {
-  return data::collate(structures, cutoff, dtype);
-}
-
-inline data::Graph graph_of(const data::Structure& structure, double cutoff, c10::ScalarType dtype = at::kDouble) {
-  return data::collate({&structure}, cutoff, dtype);
 }
 
 // A small model of the reference shape (2 blocks, 32x0e+16x1e+8x2e); tests vary one option at a time.

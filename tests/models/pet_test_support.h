@@ -12,6 +12,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/structure.h"
 #include "eqt/models/model.h"
+#include "graph_fixtures.h"
 #include "support/reference.h"
 
 namespace eqt::testing {
@@ -41,11 +42,6 @@ inline data::Structure with_positions(const data::Structure& s, const at::Tensor
   const at::Tensor z = s.numbers.to(at::kLong).contiguous();
   const std::vector<int64_t> numbers(z.data_ptr<int64_t>(), z.data_ptr<int64_t>() + z.numel());
   return data::make_structure(numbers, positions.to(at::kDouble).contiguous(), s.cell, s.pbc);
-}
-
-inline data::Graph graph_of(const std::vector<const data::Structure*>& structures, double cutoff,
-                            c10::ScalarType dtype = at::kDouble) {
-  return data::collate(structures, cutoff, dtype);
 }
 
 struct PetEvaluation {

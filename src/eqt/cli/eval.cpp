@@ -1,9 +1,167 @@
+// `eqt eval`: a model's errors against the labels of an extxyz file, as a table, metrics.json and
+// metrics.csv, parity plots per target and, for a training run directory, its learning curves.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+#include <set>
+
 #include "eqt/cli/commands.h"
+#include "eqt/cli/eval_labels.h"
+#include "eqt/cli/inference_model.h"
+#include "eqt/cli/predict_batch.h"
+#include "eqt/cli/progress.h"
+#include "eqt/cli/structure_batches.h"
+#include "eqt/core/dtype.h"
+#include "eqt/core/threads.h"
+#include "eqt/train/gnuplot.h"
+#include "eqt/train/metrics_report.h"
+#include "eqt/train/plots.h"
+#include "eqt/train/training_log.h"
 
 namespace eqt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalOptions {
+  std::string model_dir, input, output_dir;
+  std::string dtype = "float64";
+  int64_t batch_size = 8;
+  int threads = 0;
+  bool no_forces = false;
+  std::string stress = "auto";
+  bool no_plots = false;
+  bool ecse = false;
+  std::string ecse_fallback;
+  data::LabelKeys keys;
+  std::vector<std::string> targets;  // OUTPUT=KEY
+};
+
+fs::path default_output_dir(const EvalOptions& opt, const ModelLocation& location) {
+  if (location.run_dir) return *location.run_dir / "eval";
+  std::string stem = fs::path(opt.input).filename().string();
+  for (const char* extension : {".gz", ".xyz", ".extxyz"}) {
+    const std::string e = extension;
+    if (stem.size() > e.size() && stem.compare(stem.size() - e.size(), e.size(), e) == 0) stem.resize(stem.size() - e.size());
+  }
+  return fs::path("eval-" + stem);
+}
+
+train::EvaluationMetrics evaluate_file(const EvalOptions& opt, const InferenceModel& loaded,
+                                       const EvaluationKeys& keys, std::set<std::string>& unlabelled) {
+  PredictionSettings settings;
+  settings.dtype = parse_dtype(opt.dtype);
+  settings.forces = !opt.no_forces;
+  settings.stress = parse_stress_mode(opt.stress);
+  settings.species = loaded.species;
+  train::EvaluationMetrics metrics;
+  Progress progress("eval", count_frames(opt.input));
+  for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
+    const auto predictions = predict_structures(*loaded.model, batch, where, settings);
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      compare_with_labels(batch[k], predictions[k], keys, where[k], metrics, unlabelled);
+    }
+    progress.advance(static_cast<int64_t>(batch.size()));
+  });
+  progress.finish();
+  return metrics;
+}
+
+// Parity plots, then learning curves; returns the PNG files written.
+std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const ModelLocation& location,
+                                 const fs::path& out) {
+  std::vector<fs::path> written;
+  for (const auto& target : metrics.targets()) {
+    if (target.name == "energy_per_atom") continue;  // the energy plot shows the same points
+    const fs::path png = out / fmt::format("parity_{}.png", target.name);
+    train::write_parity_plot(target, png, out / "plot_data");
+    written.push_back(png);
+  }
+  if (location.run_dir && fs::exists(*location.run_dir / "metrics.csv")) {
+    const fs::path png = out / "learning_curves.png";
+    const auto log = train::read_training_log(*location.run_dir / "metrics.csv");
+    train::write_learning_curves(log, "learning curves: " + location.run_dir->string(), png, out / "plot_data");
+    written.push_back(png);
+  }
+  return written;
+}
+
+int run_eval(const EvalOptions& opt) {
+  if (opt.threads > 0) set_num_threads(opt.threads);
+  EvaluationKeys keys{opt.keys, {}};
+  for (const auto& text : opt.targets) keys.targets.insert(parse_target_mapping(text));
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback});
+  print_model_line(loaded);
+
+  std::set<std::string> unlabelled;
+  const train::EvaluationMetrics metrics = evaluate_file(opt, loaded, keys, unlabelled);
+  if (metrics.targets().empty()) {
+    fail("{}: no labels to compare with: none of the keys '{}', '{}', '{}' / '{}' nor any model output name "
+         "(use --energy-key etc. or --target OUTPUT=KEY)",
+         opt.input, keys.labels.energy, keys.labels.forces, keys.labels.stress, keys.labels.virial);
+  }
+  const fs::path out = opt.output_dir.empty() ? default_output_dir(opt, loaded.location) : fs::path(opt.output_dir);
+  fs::create_directories(out);
+  const train::ReportContext context{loaded.location.model_dir.string(), opt.input, opt.dtype};
+  train::write_text_file(out / "metrics.json", train::metrics_json(metrics, context).dump(2) + "\n");
+  train::write_text_file(out / "metrics.csv", train::metrics_csv(metrics));
+
+  fmt::print("{} structures, {} atoms from {}\n{}", metrics.structures(), metrics.atoms(), opt.input,
+             train::metrics_table(metrics));
+  for (const auto& name : unlabelled) fmt::print("(model output '{}' has no label in the data: not compared)\n", name);
+  fmt::print("metrics: {} and {}\n", (out / "metrics.json").string(), (out / "metrics.csv").string());
+  if (opt.no_plots) return 0;
+  try {
+    for (const auto& png : draw_plots(metrics, loaded.location, out)) fmt::print("plot: {}\n", png.string());
+  } catch (const train::PlotToolMissing& e) {
+    fail("cannot draw the plots: {} (the metrics were written; --no-plots skips the plots)", e.what());
+  }
+  return 0;
+}
+
+}  // namespace
 
 Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
-  return planned_command(root, "eval", "evaluate a model on labelled structures");
+  auto opt = std::make_shared<EvalOptions>();
+  Command c;
+  c.app = root.add_subcommand("eval", "evaluate a model on labelled structures: metrics, parity plots, learning curves");
+  c.app->footer(
+      "Compares the model with the labels of every structure: energy MAE / RMSE per structure (eV) and\n"
+      "per atom (eV/atom), force components (eV/A), stress components (eV/A^3, from the stress key or\n"
+      "-virial/volume), and every other model output whose label the data has (same key name, or\n"
+      "--target OUTPUT=KEY). Writes OUT/metrics.json, OUT/metrics.csv, OUT/parity_<target>.png and,\n"
+      "when --model is a training run directory (RUN_DIR/model/ and RUN_DIR/metrics.csv),\n"
+      "OUT/learning_curves.png; OUT defaults to RUN_DIR/eval, else ./eval-<input name>. Plots are\n"
+      "drawn by gnuplot (Debian package gnuplot-nox; EQT_GNUPLOT overrides the executable); their\n"
+      "data and gnuplot scripts are kept in OUT/plot_data.");
+  c.app->add_option("--model", opt->model_dir, "model directory, official export, or training run directory")->required();
+  c.app->add_option("--input", opt->input, "labelled extxyz file (plain or .gz)")->required()->check(CLI::ExistingFile);
+  c.app->add_option("--output-dir", opt->output_dir, "where metrics and plots go");
+  c.app->add_option("--batch-size", opt->batch_size, "structures evaluated together")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  c.app->add_option("--dtype", opt->dtype, "precision of the computation")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
+  c.app->add_option("--threads", opt->threads, "intra-op threads (default: eqt --threads, else all cores)")
+      ->check(CLI::NonNegativeNumber);
+  c.app->add_option("--energy-key", opt->keys.energy, "key of the energy labels (eV)")->capture_default_str();
+  c.app->add_option("--forces-key", opt->keys.forces, "key of the force labels (eV/A)")->capture_default_str();
+  c.app->add_option("--stress-key", opt->keys.stress, "key of the stress labels (eV/A^3)")->capture_default_str();
+  c.app->add_option("--virial-key", opt->keys.virial, "key of virial labels (eV), used where no stress is given")
+      ->capture_default_str();
+  c.app->add_option("--target", opt->targets, "OUTPUT=KEY: compare model output OUTPUT with the data's KEY (repeatable)");
+  c.app->add_flag("--no-forces", opt->no_forces, "energies only (faster)");
+  c.app->add_option("--stress", opt->stress, "auto: for periodic structures; always; never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  c.app->add_flag("--no-plots", opt->no_plots, "write the metrics only");
+  c.app->add_flag("--ecse", opt->ecse, "wrap the model in ECSE (exact rotational invariance)");
+  c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
+      ->needs("--ecse");
+  c.run = [opt]() { return run_eval(*opt); };
+  return c;
 }
 
 }  // namespace eqt::cli

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough();  // global options (--threads) also after the verb: eqt train CONFIG --threads 2
   GlobalOptions global;
-  app.add_option("--threads", global.threads, "intra-op threads (default: all cores)")
+  app.add_option("--threads", global.threads, "intra-op threads (default: $OMP_NUM_THREADS, else all cores)")
       ->check(CLI::NonNegativeNumber);
 
   const std::vector<Command> commands{add_train(app, global), add_eval(app, global),   add_predict(app, global),

@@ -1,19 +1,17 @@
-// `eqt predict`: energies, forces and stress of every structure of an extxyz file, written to a
-// new extxyz file with the input's other keys kept.
+// `eqt predict`: energies, forces, stress and every other model output for each structure of an
+// extxyz file, written to a new extxyz file with the input's other keys kept.
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "eqt/cli/commands.h"
+#include "eqt/cli/inference_model.h"
 #include "eqt/cli/predict_batch.h"
 #include "eqt/cli/progress.h"
+#include "eqt/cli/structure_batches.h"
 #include "eqt/core/dtype.h"
-#include "eqt/core/error.h"
-#include "eqt/data/extxyz_reader.h"
 #include "eqt/data/extxyz_writer.h"
-#include "eqt/models/ecse/ecse_model.h"
 #include "eqt/data/output_file.h"
-#include "eqt/models/model_dir.h"
 
 namespace eqt::cli {
 namespace {
@@ -29,66 +27,24 @@ struct PredictOptions {
   std::string ecse_fallback;  // model directory; empty: none
 };
 
-// A fast first pass (line counts only), so that the progress bar can show an ETA.
-int64_t count_frames(const std::string& path) {
-  data::ExtxyzReader reader(path);
-  while (reader.skip()) {
-  }
-  return reader.frame_index();
-}
-
-std::shared_ptr<models::Model> prepare_model(const models::LoadedModel& loaded) {
-  auto model = loaded.model;
-  model->eval();
-  // Inference only: no parameter gradients (forces and stress differentiate positions / strain).
-  for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);
-  return model;
-}
-
-// ECSE makes any model exactly rotation invariant by averaging over local coordinate frames; the
-// optional fallback takes over where an environment has no non-collinear neighbour pair.
-std::shared_ptr<models::Model> wrap_in_ecse(std::shared_ptr<models::Model> model, const std::string& fallback_dir,
-                                            c10::ScalarType dtype) {
-  std::shared_ptr<models::Model> fallback;
-  if (!fallback_dir.empty()) fallback = prepare_model(models::read_model_directory(fallback_dir, dtype));
-  return std::make_shared<models::ecse::EcseModel>(model, fallback);
-}
-
 int run_predict(const PredictOptions& opt) {
   PredictionSettings settings;
   settings.dtype = parse_dtype(opt.dtype);
   settings.forces = !opt.no_forces;
   settings.stress = parse_stress_mode(opt.stress);
   settings.prefix = opt.prefix;
-  const models::LoadedModel loaded = models::read_model_directory(opt.model_dir, settings.dtype);
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback});
   settings.species = loaded.species;
-  auto model = prepare_model(loaded);
-  if (opt.ecse) model = wrap_in_ecse(model, opt.ecse_fallback, settings.dtype);
-  fmt::print(stderr, "model: {} ({}, cutoff {} A) from {}\n", model->kind(), loaded.source, model->cutoff(),
-             opt.model_dir);
+  print_model_line(loaded);
 
   const int64_t total = count_frames(opt.input);
-  data::ExtxyzReader reader(opt.input);
   data::AtomicOutputFile output(opt.output, data::has_gzip_extension(opt.output));
   Progress progress("predict", total);
-  std::vector<data::Structure> batch;
-  std::vector<std::string> where;
-  const auto flush = [&]() {
-    predict_batch(*model, batch, where, settings);
+  for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
+    predict_batch(*loaded.model, batch, where, settings);
     for (const auto& s : batch) output.write(data::format_extxyz_frame(s));
     progress.advance(static_cast<int64_t>(batch.size()));
-    batch.clear();
-    where.clear();
-  };
-  while (true) {
-    const int64_t index = reader.frame_index();
-    auto structure = reader.next();
-    if (!structure) break;
-    batch.push_back(std::move(*structure));
-    where.push_back(fmt::format("{}: frame {}", opt.input, index));
-    if (static_cast<int64_t>(batch.size()) == opt.batch_size) flush();
-  }
-  if (!batch.empty()) flush();
+  });
   output.commit();
   progress.finish();
   fmt::print(stderr, "wrote {} structures to {}\n", progress.done(), opt.output);
@@ -103,12 +59,13 @@ Command add_predict(CLI::App& root, const GlobalOptions&) {
   c.app = root.add_subcommand("predict", "predict energies, forces and stress for the structures of an extxyz file");
   c.app->footer(
       "Writes every input structure with the predicted energy (eV), forces (eV/A) and, for periodic\n"
-      "structures, stress (eV/A^3, ASE sign convention) plus any other per-structure model outputs\n"
-      "(e.g. energy_raw), keeping the input's other keys. By default the predictions use ASE's key\n"
-      "names (energy, forces, stress) and REPLACE labels of those names in the input; use --prefix\n"
-      "(e.g. --prefix pred_) to keep the original labels beside the predictions. Labels that are not\n"
+      "structures, stress (eV/A^3, ASE sign convention) plus every other model output: per-structure\n"
+      "scalars and vectors (e.g. energy_raw, dipole) and per-atom ones (atomic_*), keeping the input's\n"
+      "other keys. By default the predictions use ASE's key names (energy, forces, stress) and REPLACE\n"
+      "labels of those names in the input; use --prefix (e.g. --prefix pred_) to keep the original\n"
+      "labels beside the predictions. Labels that are not\n"
       "predicted (forces with --no-forces) are kept as they were.");
-  c.app->add_option("--model", opt->model_dir, "model directory (eqt's model.json, or an official export's config.json)")
+  c.app->add_option("--model", opt->model_dir, "model directory (eqt's model.json, an official export's config.json, or a training run directory)")
       ->required();
   c.app->add_option("--input", opt->input, "extxyz file (plain or .gz)")->required()->check(CLI::ExistingFile);
   c.app->add_option("--output", opt->output, "extxyz file to write (.gz: compressed); written all or nothing")

@@ -29,18 +29,20 @@ void set_array(data::Structure& s, const std::string& key, const at::Tensor& val
   if (std::find(s.array_order.begin(), s.array_order.end(), key) == s.array_order.end()) s.array_order.push_back(key);
 }
 
+at::Tensor cpu_double(const at::Tensor& value) { return value.detach().to(at::kDouble).contiguous().clone(); }
+
 // Model outputs besides the energy, per structure ([B, ...]) or per atom (atomic_*, [N, ...]).
-void store_other_outputs(const models::Outputs& outputs, std::vector<data::Structure>& structures,
-                         const at::Tensor& ptr, const std::string& prefix) {
-  const auto batch = static_cast<int64_t>(structures.size());
+void split_other_outputs(const models::Outputs& outputs, std::vector<StructurePrediction>& predictions,
+                         const at::Tensor& ptr) {
+  const auto batch = static_cast<int64_t>(predictions.size());
   for (const auto& [name, value] : outputs) {
     if (name == "energy" || !value.defined() || value.dim() == 0) continue;
     for (int64_t k = 0; k < batch; ++k) {
       if (is_per_atom_output(name)) {
         const int64_t begin = ptr[k].item<int64_t>(), end = ptr[k + 1].item<int64_t>();
-        set_array(structures[k], prefix + name, value.slice(0, begin, end));
+        predictions[k].per_atom[name] = cpu_double(value.slice(0, begin, end));
       } else if (value.size(0) == batch) {
-        set_info(structures[k], prefix + name, value[k]);
+        predictions[k].per_structure[name] = cpu_double(value[k]);
       }
     }
   }
@@ -78,9 +80,10 @@ void check_species(const data::Structure& s, const std::vector<int64_t>& species
   }
 }
 
-void predict_batch(models::Model& model, std::vector<data::Structure>& structures, const std::vector<std::string>& where,
-                   const PredictionSettings& settings) {
-  if (structures.empty()) return;
+std::vector<StructurePrediction> predict_structures(models::Model& model, const std::vector<data::Structure>& structures,
+                                                    const std::vector<std::string>& where,
+                                                    const PredictionSettings& settings) {
+  if (structures.empty()) return {};
   std::vector<const data::Structure*> pointers;
   std::vector<bool> stress_wanted;
   for (std::size_t k = 0; k < structures.size(); ++k) {
@@ -94,17 +97,32 @@ void predict_batch(models::Model& model, std::vector<data::Structure>& structure
   options.stress = std::find(stress_wanted.begin(), stress_wanted.end(), true) != stress_wanted.end();
   const models::Evaluation result = models::evaluate(model, graph, options);
 
+  std::vector<StructurePrediction> predictions(structures.size());
   for (std::size_t k = 0; k < structures.size(); ++k) {
-    data::Structure& s = structures[k];
     const auto index = static_cast<int64_t>(k);
-    set_info(s, settings.prefix + "energy", result.energy[index]);
+    predictions[k].energy = result.energy[index].item<double>();
     if (settings.forces) {
-      set_array(s, settings.prefix + "forces",
-                result.forces.slice(0, graph.ptr[index].item<int64_t>(), graph.ptr[index + 1].item<int64_t>()));
+      predictions[k].forces =
+          cpu_double(result.forces.slice(0, graph.ptr[index].item<int64_t>(), graph.ptr[index + 1].item<int64_t>()));
     }
-    if (stress_wanted[k]) set_info(s, settings.prefix + "stress", result.stress[index]);
+    if (stress_wanted[k]) predictions[k].stress = cpu_double(result.stress[index]);
   }
-  store_other_outputs(result.outputs, structures, graph.ptr, settings.prefix);
+  split_other_outputs(result.outputs, predictions, graph.ptr);
+  return predictions;
+}
+
+void store_prediction(data::Structure& s, const StructurePrediction& prediction, const std::string& prefix) {
+  set_info(s, prefix + "energy", at::scalar_tensor(prediction.energy, at::kDouble));
+  if (prediction.forces.defined()) set_array(s, prefix + "forces", prediction.forces);
+  if (prediction.stress.defined()) set_info(s, prefix + "stress", prediction.stress);
+  for (const auto& [name, value] : prediction.per_structure) set_info(s, prefix + name, value);
+  for (const auto& [name, value] : prediction.per_atom) set_array(s, prefix + name, value);
+}
+
+void predict_batch(models::Model& model, std::vector<data::Structure>& structures, const std::vector<std::string>& where,
+                   const PredictionSettings& settings) {
+  const auto predictions = predict_structures(model, structures, where, settings);
+  for (std::size_t k = 0; k < structures.size(); ++k) store_prediction(structures[k], predictions[k], settings.prefix);
 }
 
 }  // namespace eqt::cli

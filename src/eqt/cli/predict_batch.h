@@ -1,10 +1,12 @@
 #pragma once
-// The work of `eqt predict` on one batch: collate the structures into a graph at the model's
-// cutoff, evaluate energy / forces / stress, and store the results in each Structure under the
-// prediction key names, ready for the extxyz writer.
+// The work of `eqt predict` and `eqt eval` on one batch: collate the structures into a graph at the
+// model's cutoff, evaluate energy / forces / stress and every other model output, and hand back one
+// StructurePrediction per structure (eval compares them with labels) or store them in each
+// Structure under the prediction key names, ready for the extxyz writer (predict).
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,7 +36,25 @@ bool wants_stress(const data::Structure& s, StressMode mode, const std::string& 
 // trained on (settings.species non-empty).
 void check_species(const data::Structure& s, const std::vector<int64_t>& species, const std::string& where);
 
+// What the model says about one structure; tensors are float64 on the CPU.
+struct StructurePrediction {
+  double energy = 0;                             // eV
+  at::Tensor forces;                             // [N, 3] eV/A; undefined without forces
+  at::Tensor stress;                             // [3, 3] eV/A^3 (ASE's sign); undefined: not computed
+  std::map<std::string, at::Tensor> per_structure;  // other outputs of shape [B, ...], row k
+  std::map<std::string, at::Tensor> per_atom;       // atomic_* outputs, rows of this structure
+};
+
 // `where[k]` names structures[k] in error messages ("in.xyz: frame 12").
+std::vector<StructurePrediction> predict_structures(models::Model& model, const std::vector<data::Structure>& structures,
+                                                    const std::vector<std::string>& where,
+                                                    const PredictionSettings& settings);
+
+// Writes the prediction into the structure: prefix + "energy" / "forces" / "stress" and prefix +
+// every other output name, replacing what was there under those keys and keeping all other keys.
+void store_prediction(data::Structure& structure, const StructurePrediction& prediction, const std::string& prefix);
+
+// predict_structures then store_prediction, for each structure.
 void predict_batch(models::Model& model, std::vector<data::Structure>& structures,
                    const std::vector<std::string>& where, const PredictionSettings& settings);
 

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <cstdlib>
 #include <thread>
 
 namespace eqt {
@@ -11,6 +12,15 @@ int hardware_threads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-void set_num_threads(int count) { at::set_num_threads(count > 0 ? count : hardware_threads()); }
+int default_threads() {
+  // OMP_NUM_THREADS is how schedulers and test runners say how many cores a process may use.
+  if (const char* text = std::getenv("OMP_NUM_THREADS")) {
+    const int requested = std::atoi(text);
+    if (requested > 0) return requested;
+  }
+  return hardware_threads();
+}
+
+void set_num_threads(int count) { at::set_num_threads(count > 0 ? count : default_threads()); }
 
 }  // namespace eqt

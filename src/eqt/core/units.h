@@ -10,4 +10,15 @@ inline constexpr double kKcalPerMolToEv = 0.04336410390059322;
 inline constexpr double kKjPerMolToEv = 0.010364269574711572;
 inline constexpr double kEvPerCubicAngstromToGpa = 160.21766208;
 
+// Molecular dynamics. eqt's MD keeps time in fs, velocities in Angstrom/fs and masses in amu
+// (unified atomic mass units). ASE measures time in its own unit sqrt(amu Angstrom^2 / eV)
+// (about 10.18 fs) and velocities in Angstrom per that unit.
+inline constexpr double kBoltzmannEvPerKelvin = 8.617330337217213e-05;  // ase.units.kB
+inline constexpr double kFsToAseTime = 0.09822694788464063;             // ase.units.fs
+// Kinetic energy: (1/2) m v^2 with m in amu and v in Angstrom/fs, times this, is in eV
+// (= 1 / kFsToAseTime^2).
+inline constexpr double kAmuAngstromSquaredPerFsSquaredToEv = 103.64269572045424;
+// Velocities: Angstrom/fs times this is Angstrom per ASE time unit (ASE's get_velocities()).
+inline constexpr double kAngstromPerFsToAseVelocity = 1.0 / kFsToAseTime;
+
 }  // namespace eqt::units

@@ -1,9 +1,11 @@
 // The one place where architectures join the model registry (model_registry.h). Adding one is a
 // line here: its reference classes and / or its eqt kind.
+#include "eqt/models/ecse/model_format.h"
 #include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/equiformer/model_format.h"
 #include "eqt/models/model_registry.h"
 #include "eqt/models/pet/load.h"
+#include "eqt/models/pet/model_format.h"
 
 namespace eqt::models {
 
@@ -17,7 +19,10 @@ void register_builtin_models() {
   register_reference_class("src.pet.PET", [](const std::filesystem::path& dir, c10::ScalarType dtype) {
     return std::static_pointer_cast<Model>(pet::load_pet_reference(dir, dtype).model);
   });
-  // Still to register: eqt's own format for PET (register_kind("pet", ...)) and ECSE wrappers.
+  register_kind("pet", pet::architecture_format());
+
+  // ECSE around any registered kind: model.json's kind is "ecse(<backbone kind>)".
+  register_kind("ecse", ecse::architecture_format());
 }
 
 }  // namespace eqt::models

@@ -8,8 +8,11 @@
 //  * eqt's own: model.json plus weights.safetensors (eqt's state-dict names), where model.json is
 //      {"format": "eqt-model", "format_version": 1, "eqt_version": "...", "kind": "equiformer",
 //       "cutoff": 5.0, "species": ["H", "C", ...], "units": {...},
-//       "architecture": {...}, "normalisation": {"mean", "std", "reference_energies"}}
-//    and the kind picks the architecture (model_registry.h).
+//       "architecture": {...}, "normalisation": {"mean", "std", "reference_energies"},
+//       "weights": {"file": "weights.safetensors", "bytes": 123456, "crc32": "0x1a2b3c4d"}}
+//    and the kind picks the architecture (model_registry.h). The loader checks the weights' size
+//    and CRC-32 against "weights" before reading them (directories written before eqt recorded
+//    them, without "weights", load unchecked).
 // Every failure (missing directory or weights, truncated or corrupt files, unknown class or kind,
 // missing / extra tensors, wrong-typed keys) is an eqt::Error naming the file and the problem.
 #include <c10/core/ScalarType.h>
@@ -26,6 +29,7 @@ namespace eqt::models {
 
 inline constexpr const char* kModelFormatName = "eqt-model";
 inline constexpr int kModelFormatVersion = 1;
+inline constexpr const char* kWeightsFileName = "weights.safetensors";
 
 struct LoadedModel {
   std::shared_ptr<Model> model;

@@ -7,6 +7,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
+#include "eqt/io/file_digest.h"
 #include "eqt/io/json_file.h"
 #include "eqt/io/safetensors.h"
 #include "eqt/models/model_dir.h"
@@ -46,14 +47,36 @@ std::vector<int64_t> species_from_json(const json& list, const fs::path& path) {
 void check_top_level_keys(const json& config, const fs::path& path) {
   static const std::set<std::string> known = {"format",  "format_version", "eqt_version",  "kind",
                                               "cutoff",  "species",        "units",        "architecture",
-                                              "normalisation", "metadata"};
+                                              "normalisation", "metadata",      "weights"};
   for (const auto& item : config.items()) {
     if (!known.count(item.key())) fail("{}: unknown key '{}'", path.string(), item.key());
   }
 }
 
-void load_weights(Model& model, const fs::path& path) {
-  const io::TensorMap tensors = io::read_safetensors(path).tensors;
+// Compares the weights file with the size and CRC-32 that model.json recorded when it was saved.
+void verify_weights(const std::string& bytes, const json& record, const fs::path& weights, const fs::path& config) {
+  if (!record.is_object() || !record.contains("bytes") || !record.at("bytes").is_number_unsigned() ||
+      !record.contains("crc32") || !record.at("crc32").is_string()) {
+    fail("{}: 'weights' must be {{\"file\", \"bytes\": integer, \"crc32\": \"0x...\"}}", config.string());
+  }
+  const io::FileDigest actual = io::digest_of(bytes);
+  const auto expected_bytes = record.at("bytes").get<uint64_t>();
+  if (actual.bytes != expected_bytes) {
+    fail("{}: the file has {} bytes but {} recorded {} when the model was saved: it is truncated or damaged "
+         "(copy the model directory again)",
+         weights.string(), actual.bytes, config.filename().string(), expected_bytes);
+  }
+  const uint32_t expected_crc = io::parse_crc32_text(record.at("crc32").get<std::string>(), config.string() + ": 'weights'");
+  if (actual.crc32 != expected_crc) {
+    fail("{}: checksum mismatch (crc32 {} but {} recorded {}): the file is corrupt (copy the model directory again)",
+         weights.string(), io::crc32_text(actual.crc32), config.filename().string(), io::crc32_text(expected_crc));
+  }
+}
+
+void load_weights(Model& model, const fs::path& path, const json& record, const fs::path& config) {
+  const std::string bytes = io::read_file_bytes(path);
+  if (!record.is_null()) verify_weights(bytes, record, path, config);
+  const io::TensorMap tensors = io::parse_safetensors(bytes, path.string()).tensors;
   try {
     load_state_dict(model, tensors);
   } catch (const Error& e) {
@@ -90,7 +113,12 @@ LoadedModel load_eqt_format(const fs::path& dir, c10::ScalarType dtype) {
     fail("{}: 'cutoff' {} disagrees with the architecture's cutoff {}", path.string(), cutoff.dump(),
          loaded.model->cutoff());
   }
-  load_weights(*loaded.model, dir / "weights.safetensors");
+  const json record = config.value("weights", json(nullptr));
+  if (record.is_object() && record.value("file", kWeightsFileName) != kWeightsFileName) {
+    fail("{}: 'weights' names file {}, but eqt model directories keep their weights in {}", path.string(),
+         record.at("file").dump(), kWeightsFileName);
+  }
+  load_weights(*loaded.model, dir / kWeightsFileName, record, path);
   return loaded;
 }
 

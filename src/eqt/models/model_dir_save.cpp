@@ -10,6 +10,7 @@
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
 #include "eqt/data/output_file.h"
+#include "eqt/io/file_digest.h"
 #include "eqt/io/safetensors.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/model_registry.h"
@@ -51,15 +52,23 @@ json model_json(const Model& model, const ArchitectureFormat::Description& descr
           {"normalisation", description.normalisation}};
 }
 
+// The weights are written first and their size and CRC-32 recorded in model.json, so the loader
+// can tell a truncated or corrupted copy from a real model before parsing it.
 void write_files(const Model& model, const fs::path& dir, const SaveOptions& options) {
   const ArchitectureFormat* format = find_kind(model.kind());
   if (!format) fail("save_model: no model-directory format is registered for kind '{}'", model.kind());
-  const json description = model_json(model, format->describe(model), options);
+  const std::string weights = io::serialize_safetensors(
+      state_dict(model), {{"format", kModelFormatName}, {"kind", model.kind()}, {"eqt_version", EQT_VERSION}});
+  data::AtomicOutputFile weights_file(dir / kWeightsFileName, false);
+  weights_file.write(weights);
+  weights_file.commit();
+
+  json description = model_json(model, format->describe(model), options);
+  const io::FileDigest digest = io::digest_of(weights);
+  description["weights"] = {{"file", kWeightsFileName}, {"bytes", digest.bytes}, {"crc32", io::crc32_text(digest.crc32)}};
   data::AtomicOutputFile file(dir / "model.json", false);
   file.write(description.dump(2) + "\n");
   file.commit();
-  io::write_safetensors(dir / "weights.safetensors", state_dict(model),
-                        {{"format", kModelFormatName}, {"kind", model.kind()}, {"eqt_version", EQT_VERSION}});
 }
 
 // Only directories that hold nothing but a saved model (or nothing) may be replaced.
@@ -67,7 +76,7 @@ void check_replaceable(const fs::path& dir) {
   if (!fs::is_directory(dir)) fail("save_model: {} exists and is not a directory", dir.string());
   for (const auto& entry : fs::directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
-    if (name != "model.json" && name != "weights.safetensors") {
+    if (name != "model.json" && name != kWeightsFileName) {
       fail("save_model: refusing to replace {}: it holds {}, which is not part of an eqt model directory",
            dir.string(), name);
     }

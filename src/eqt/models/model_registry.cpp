@@ -60,7 +60,8 @@ const ReferenceLoader* find_reference_loader(const std::string& class_name) {
 const ArchitectureFormat* find_kind(const std::string& kind) {
   ensure_builtins();
   std::lock_guard<std::recursive_mutex> lock(registry_mutex());
-  const auto found = registry().kinds.find(kind);
+  // Wrappers name their inner model in parentheses ("ecse(pet)"); the format is the wrapper's.
+  const auto found = registry().kinds.find(kind.substr(0, kind.find('(')));
   return found == registry().kinds.end() ? nullptr : &found->second;
 }
 

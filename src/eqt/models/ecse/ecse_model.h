@@ -51,6 +51,8 @@ class EcseModel : public Model {
   const EcseDiagnostics& last_diagnostics() const { return diagnostics_; }
   const EcseOptions& options() const { return options_; }
   Model& backbone() { return *backbone_; }
+  const Model& backbone() const { return *backbone_; }
+  const Model* fallback() const { return fallback_.get(); }
 
  private:
   struct Sum {

@@ -47,4 +47,23 @@ EcseHypers ecse_hypers_from_json(const nlohmann::json& json) {
   return h;
 }
 
+nlohmann::json to_json(const EcseHypers& h) {
+  return {{"R_CUT_OUTER_UPPER_BOUND", h.r_cut_outer_upper_bound},
+          {"CUTOFF_FUNC_MODE", h.cutoff_func_mode},
+          {"Q_FUNC_MODE", h.q_func_mode},
+          {"ADD_LINEAR_MULTIPLIER_Q_FUNC", h.add_linear_multiplier_q_func},
+          {"BETA", h.beta},
+          {"BETA_WEIGHTS", h.beta_weights},
+          {"DELTA_R_CUT", h.delta_r_cut},
+          {"W", h.w},
+          {"DELTA_W", h.delta_w},
+          {"AUX_THRESHOLD", h.aux_threshold},
+          {"AUX_THRESHOLD_DELTA", h.aux_threshold_delta},
+          {"PRUNNING_THRESHOLD", h.pruning_threshold},
+          {"PRUNNING_THRESHOLD_DELTA", h.pruning_threshold_delta},
+          {"NUM_PRUNNINGS", h.num_prunings},
+          {"PRUNNING_TURN_ON_THRESHOLD", h.pruning_turn_on_threshold},
+          {"PRUNNING_TURN_ON_THRESHOLD_DELTA", h.pruning_turn_on_threshold_delta}};
+}
+
 }  // namespace eqt::models::ecse

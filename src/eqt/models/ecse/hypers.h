@@ -33,5 +33,7 @@ struct EcseHypers {
 // the defaults. Throws eqt::Error for SPECIES_PRUNNING = true or N_ADDITIONAL_AUG > 1, which this
 // implementation does not support.
 EcseHypers ecse_hypers_from_json(const nlohmann::json& json);
+// The inverse, with the official key names.
+nlohmann::json to_json(const EcseHypers& hypers);
 
 }  // namespace eqt::models::ecse

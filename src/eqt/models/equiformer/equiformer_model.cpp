@@ -95,24 +95,26 @@ Outputs EquiformerModel::forward(const data::Graph& graph) {
                  edge_deg_embed_->forward(edges);
   for (const auto& block : blocks_) x = block->forward(x, edges);
   x = out_dropout_->forward(norm_->forward(x, edges.batch));
-  const at::Tensor per_atom = head_->forward(x);
-  at::Tensor raw = at::zeros({graph.num_structures()}, per_atom.options()).index_add(0, graph.batch, per_atom) /
-                   std::sqrt(config_.avg_num_nodes);
-  if (config_.scale) raw = raw * *config_.scale;
-  return {{"energy_raw", raw}, {"energy", denormalise(raw, graph)}};
+  at::Tensor per_atom = head_->forward(x) / std::sqrt(config_.avg_num_nodes);
+  if (config_.scale) per_atom = per_atom * *config_.scale;
+  const at::Tensor raw = at::zeros({graph.num_structures()}, per_atom.options()).index_add(0, graph.batch, per_atom);
+  const at::Tensor atomic = atomic_energies(per_atom, graph);
+  at::Tensor energy = at::zeros_like(raw).index_add(0, graph.batch, atomic);
+  if (config_.mean) energy = energy + *config_.mean;
+  return {{"energy_raw", raw}, {"energy", energy}, {"atomic_energies", atomic}};
 }
 
-at::Tensor EquiformerModel::denormalise(const at::Tensor& raw, const data::Graph& graph) const {
-  at::Tensor energy = raw;
-  if (config_.std) energy = energy * *config_.std;
-  if (config_.mean) energy = energy + *config_.mean;
+at::Tensor EquiformerModel::atomic_energies(const at::Tensor& per_atom_raw, const data::Graph& graph) const {
+  at::Tensor atomic = per_atom_raw;
+  if (config_.std) atomic = atomic * *config_.std;
   if (!config_.atomref.empty()) {
-    const at::Tensor table = at::tensor(config_.atomref, at::kDouble).to(raw.options());
-    if (graph.species.max().item<int64_t>() >= table.size(0)) fail("Equiformer: atomref has no entry for Z");
-    const at::Tensor reference = table.index_select(0, graph.species);
-    energy = energy + at::zeros_like(raw).index_add(0, graph.batch, reference);
+    const at::Tensor table = at::tensor(config_.atomref, at::kDouble).to(atomic.options());
+    if (graph.species.numel() > 0 && graph.species.max().item<int64_t>() >= table.size(0)) {
+      fail("Equiformer: atomref has no entry for Z = {}", graph.species.max().item<int64_t>());
+    }
+    atomic = atomic + table.index_select(0, graph.species);
   }
-  return energy;
+  return atomic;
 }
 
 }  // namespace eqt::models::equiformer

@@ -3,9 +3,10 @@
 // GraphAttentionTransformer(MD17) and DotProductAttentionTransformerMD17 (attention head off).
 //
 // Outputs: "energy_raw" [B] = the network output (sum over atoms / sqrt(avg_num_nodes), times
-// `scale` if set), what the official forward returns; "energy" [B] = energy_raw * std + mean +
-// sum of atomref[Z] (std 1, mean 0, no atomref when unset), the physical energy. Forces of either
-// come from potential.h's evaluate (autograd).
+// `scale` if set), what the official forward returns; "atomic_energies" [N] = each atom's share
+// of energy_raw times std, plus atomref[Z]; "energy" [B] = their sum + mean (std 1, mean 0, no
+// atomref when unset), the physical energy. The mean is a per-structure constant and belongs to no
+// atom: energy - sum(atomic_energies) recovers it. Forces come from potential.h's evaluate.
 //
 // State dict: the official names (atom_embed.*, rbf.*, edge_deg_embed.*, blocks.<i>.*, norm.*,
 // head.*), so official checkpoints load through load_state_dict (models/state_dict.h).
@@ -41,12 +42,12 @@ class EquiformerModel : public Model {
   std::string kind() const override { return "equiformer"; }
 
   const EquiformerConfig& config() const { return config_; }
-  // raw [B] -> energy [B] with the task mean / std and atomref of the config.
-  at::Tensor denormalise(const at::Tensor& raw, const data::Graph& graph) const;
 
  private:
   EdgeInputs edge_inputs(const data::Graph& graph);
   at::Tensor type_index(const at::Tensor& species) const;
+  // Per-atom network output [N] -> atomic energies [N] with std and atomref of the config.
+  at::Tensor atomic_energies(const at::Tensor& per_atom_raw, const data::Graph& graph) const;
 
   EquiformerConfig config_;
   std::shared_ptr<NodeEmbedding> atom_embed_;

@@ -158,6 +158,32 @@ PetHypers parse_pet_hypers(const nlohmann::json& architectural_hypers) {
   return hypers;
 }
 
+nlohmann::json to_architectural_hypers(const PetHypers& h) {
+  return {{"R_CUT", h.r_cut},
+          {"CUTOFF_DELTA", h.cutoff_delta},
+          {"N_GNN_LAYERS", h.n_gnn_layers},
+          {"N_TRANS_LAYERS", h.n_trans_layers},
+          {"TRANSFORMER_D_MODEL", h.d_model},
+          {"TRANSFORMER_N_HEAD", h.n_head},
+          {"TRANSFORMER_DIM_FEEDFORWARD", h.dim_feedforward},
+          {"HEAD_N_NEURONS", h.head_n_neurons},
+          {"ADD_TOKEN_FIRST", h.add_token_first},
+          {"ADD_TOKEN_SECOND", h.add_token_second},
+          {"TRANSFORMERS_CENTRAL_SPECIFIC", h.transformers_central_specific},
+          {"HEADS_CENTRAL_SPECIFIC", h.heads_central_specific},
+          {"USE_LENGTH", h.use_length},
+          {"USE_ONLY_LENGTH", h.use_only_length},
+          {"R_EMBEDDING_ACTIVATION", h.r_embedding_activation},
+          {"BLEND_NEIGHBOR_SPECIES", h.blend_neighbor_species},
+          {"USE_BOND_ENERGIES", h.use_bond_energies},
+          {"AVERAGE_BOND_ENERGIES", h.average_bond_energies},
+          {"AVERAGE_POOLING", h.average_pooling},
+          {"RESIDUAL_FACTOR", h.residual_factor},
+          {"ACTIVATION", to_string(h.activation)},
+          {"COMPRESS_MODE", to_string(h.compress_mode)},
+          {"TRANSFORMER_TYPE", to_string(h.transformer_type)}};
+}
+
 std::string to_string(Activation activation) {
   return activation == Activation::silu ? "silu" : "mish";
 }

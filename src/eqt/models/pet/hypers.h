@@ -50,6 +50,9 @@ struct PetHypers {
 // yaml_to_json in load.h). Throws eqt::Error naming the offending key.
 PetHypers parse_pet_hypers(const nlohmann::json& architectural_hypers);
 
+// The inverse of parse_pet_hypers: every architectural key, official names and spellings.
+nlohmann::json to_architectural_hypers(const PetHypers& hypers);
+
 // The official spelling of the enum values ("silu", "mlp", "PostLN", ...).
 std::string to_string(Activation activation);
 std::string to_string(CompressMode mode);

@@ -148,10 +148,11 @@ Outputs PetModel::forward(const data::Graph& graph) {
     // Each bond's next message averages its own and the one computed at the other end of it.
     inputs.messages = hypers_.residual_factor * (inputs.messages + layout.from_reverse_edges(outputs.messages));
   }
-  const at::Tensor atomic_energies = atomic.squeeze(-1);
+  const at::Tensor atomic_energies = normalisation_.atomic_energies(atomic.squeeze(-1), graph.species);
   Outputs out;
   out["atomic_energies"] = atomic_energies;
-  out["energy"] = at::zeros({graph.num_structures()}, atomic.options()).index_add(0, graph.batch, atomic_energies);
+  out["energy"] = normalisation_.energy(
+      at::zeros({graph.num_structures()}, atomic.options()).index_add(0, graph.batch, atomic_energies));
   return out;
 }
 

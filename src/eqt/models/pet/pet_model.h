@@ -5,14 +5,16 @@
 // every bond; every GNN layer adds atomic energies from its central token (or pooled tokens) and,
 // with USE_BOND_ENERGIES, from every bond token. Not rotation invariant by design (ECSE makes it so).
 //
-// Outputs: "energy" [B] = sum of "atomic_energies" [N] (no self-contributions). Parameter names
-// are the official PET.state_dict() names (see state_dict.h for loading official files).
+// Outputs: "atomic_energies" [N] and "energy" [B], through the model's EnergyNormalisation (none by
+// default, as in the official PET: energy = sum of the atomic outputs, no self-contributions).
+// Parameter names are the official PET.state_dict() names (state_dict.h loads official files).
 #include <ATen/ATen.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "eqt/models/energy_normalisation.h"
 #include "eqt/models/model.h"
 #include "eqt/models/pet/gnn_layer.h"
 #include "eqt/models/pet/head.h"
@@ -33,6 +35,8 @@ class PetModel : public Model {
 
   const PetHypers& hypers() const { return hypers_; }
   const std::vector<int64_t>& all_species() const { return all_species_; }
+  const EnergyNormalisation& normalisation() const { return normalisation_; }
+  void set_normalisation(EnergyNormalisation normalisation) { normalisation_ = std::move(normalisation); }
   // Atomic numbers -> species indices; throws eqt::Error for a species the model does not know.
   at::Tensor species_index(const at::Tensor& atomic_numbers) const;
 
@@ -49,6 +53,7 @@ class PetModel : public Model {
 
   PetHypers hypers_;
   std::vector<int64_t> all_species_;
+  EnergyNormalisation normalisation_;
   int64_t n_species_;
   at::Tensor species_table_;  // int64 [max Z + 1], species index or -1
   std::shared_ptr<SpeciesEmbedding> embedding_;

@@ -1,0 +1,102 @@
+// eqt._eqt.Potential: a loaded model evaluated on one structure given as numpy arrays. Inputs are
+// copied while the GIL is held; loading and evaluation (LibTorch, autograd) run without it, so
+// other Python threads keep running.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "bindings.h"
+#include "eqt/core/dtype.h"
+#include "eqt/data/elements.h"
+#include "numpy_tensor.h"
+#include "potential.h"
+
+namespace eqt::python {
+namespace {
+
+std::unique_ptr<Potential> load_potential(const std::string& model_dir, const std::string& dtype, bool ecse,
+                                          const std::optional<std::string>& ecse_fallback) {
+  PotentialOptions options;
+  options.dtype = parse_dtype(dtype);
+  options.ecse = ecse;
+  options.ecse_fallback = ecse_fallback.value_or("");
+  py::gil_scoped_release release;
+  return std::make_unique<Potential>(model_dir, options);
+}
+
+data::Structure structure_from_numpy(const IntArray& numbers, const DoubleArray& positions, const DoubleArray& cell,
+                                     const std::array<bool, 3>& pbc) {
+  const std::vector<int64_t> z = vector_from_numpy(numbers, "numbers");
+  const auto n = static_cast<int64_t>(z.size());
+  const at::Tensor r = tensor_from_numpy(positions, {n, 3}, "positions", "[len(numbers), 3]");
+  const at::Tensor c = tensor_from_numpy(cell, {3, 3}, "cell", "[3, 3]");
+  return data::make_structure(z, r, c, pbc);
+}
+
+py::dict results_to_dict(const PotentialResults& results) {
+  py::dict out;
+  out["energy"] = results.energy;
+  if (results.forces.defined()) out["forces"] = numpy_from_tensor(results.forces);
+  if (results.stress.defined()) out["stress"] = numpy_from_tensor(results.stress);
+  for (const auto& [name, value] : results.per_structure) {
+    if (value.dim() == 0) {
+      out[py::str(name)] = value.item<double>();
+    } else {
+      out[py::str(name)] = numpy_from_tensor(value);
+    }
+  }
+  for (const auto& [name, value] : results.per_atom) out[py::str(name)] = numpy_from_tensor(value);
+  return out;
+}
+
+py::dict compute(Potential& potential, const IntArray& numbers, const DoubleArray& positions, const DoubleArray& cell,
+                 const std::array<bool, 3>& pbc, bool forces, bool stress) {
+  const data::Structure structure = structure_from_numpy(numbers, positions, cell, pbc);
+  PotentialResults results;
+  {
+    py::gil_scoped_release release;
+    results = potential.compute(structure, forces, stress);
+  }
+  return results_to_dict(results);
+}
+
+std::vector<std::string> species_symbols(const Potential& potential) {
+  std::vector<std::string> symbols;
+  for (const int64_t z : potential.species()) symbols.push_back(data::chemical_symbol(z));
+  return symbols;
+}
+
+}  // namespace
+
+void bind_potential(py::module_& module) {
+  py::class_<Potential>(module, "Potential", "A model directory loaded for evaluation (eqt's model.json or an "
+                                             "official export's config.json).")
+      .def(py::init(&load_potential), py::arg("model_dir"), py::arg("dtype") = "float64", py::arg("ecse") = false,
+           py::arg("ecse_fallback") = py::none(),
+           "Loads the model in dtype ('float32' or 'float64'), optionally wrapped in ECSE (exact rotational "
+           "invariance) with a fallback model directory for environments without a frame.")
+      .def("compute", &compute, py::arg("numbers"), py::arg("positions"), py::arg("cell"), py::arg("pbc"),
+           py::arg("forces") = true, py::arg("stress") = false,
+           "Energy (eV), forces [N, 3] (eV/A), stress [3, 3] (eV/A^3, ASE's sign; periodic cells only) and the "
+           "model's other outputs of one structure, as a dict of floats and float64 arrays.")
+      .def(
+          "save",
+          [](const Potential& potential, const std::string& model_dir) {
+            py::gil_scoped_release release;
+            potential.save(model_dir);
+          },
+          py::arg("model_dir"),
+          "Writes the model (with its ECSE wrapper, if any) as an eqt model directory (model.json + "
+          "weights.safetensors), all or nothing; e.g. turns an official export into eqt's format.")
+      .def_property_readonly("cutoff", &Potential::cutoff, "neighbour-list cutoff (A)")
+      .def_property_readonly("kind", &Potential::kind, "architecture, e.g. 'equiformer', 'pet', 'ecse(pet)'")
+      .def_property_readonly("source", &Potential::source, "'eqt-model' or the official class of an export")
+      .def_property_readonly("species", &species_symbols, "elements the model was trained on (empty: not recorded)")
+      .def_property_readonly(
+          "dtype", [](const Potential& p) { return dtype_name(p.dtype()); }, "precision of the computation");
+}
+
+}  // namespace eqt::python

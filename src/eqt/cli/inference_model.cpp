@@ -1,0 +1,54 @@
+#include "eqt/cli/inference_model.h"
+
+#include <fmt/format.h>
+
+#include "eqt/models/ecse/ecse_model.h"
+#include "eqt/models/model_dir.h"
+
+namespace eqt::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<models::Model> prepare_model(const std::shared_ptr<models::Model>& model) {
+  model->eval();
+  // Inference only: no parameter gradients (forces and stress differentiate positions / strain).
+  for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);
+  return model;
+}
+
+// ECSE makes any model exactly rotation invariant by averaging over local coordinate frames; the
+// optional fallback takes over where an environment has no non-collinear neighbour pair.
+std::shared_ptr<models::Model> wrap_in_ecse(std::shared_ptr<models::Model> model, const std::string& fallback_dir,
+                                            c10::ScalarType dtype) {
+  std::shared_ptr<models::Model> fallback;
+  if (!fallback_dir.empty()) fallback = prepare_model(models::read_model_directory(fallback_dir, dtype).model);
+  return std::make_shared<models::ecse::EcseModel>(model, fallback);
+}
+
+}  // namespace
+
+ModelLocation locate_model(const fs::path& given) {
+  const bool model_dir = fs::exists(given / "model.json") || fs::exists(given / "config.json");
+  if (!model_dir && fs::is_directory(given / "model")) return {given / "model", given};
+  return {given, std::nullopt};
+}
+
+InferenceModel load_inference_model(const fs::path& given, const InferenceModelOptions& options) {
+  InferenceModel result;
+  result.location = locate_model(given);
+  const models::LoadedModel loaded = models::read_model_directory(result.location.model_dir, options.dtype);
+  result.species = loaded.species;
+  result.source = loaded.source;
+  result.model = prepare_model(loaded.model);
+  if (options.ecse) result.model = wrap_in_ecse(result.model, options.ecse_fallback, options.dtype);
+  return result;
+}
+
+void print_model_line(const InferenceModel& loaded) {
+  fmt::print(stderr, "model: {} ({}, cutoff {} A) from {}\n", loaded.model->kind(), loaded.source,
+             loaded.model->cutoff(), loaded.location.model_dir.string());
+}
+
+}  // namespace eqt::cli

@@ -1,0 +1,38 @@
+#pragma once
+// A ForceField from any eqt model, through the model interface only: the state becomes a
+// one-structure Graph (data::collate with the pairs of a SkinNeighbourList) in the model's dtype,
+// and models::evaluate gives the energy and forces = -dE/dpositions by autograd.
+#include <c10/core/ScalarType.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eqt/md/force_field.h"
+#include "eqt/md/skin_neighbour_list.h"
+#include "eqt/models/model.h"
+
+namespace eqt::md {
+
+class ModelForces : public ForceField {
+ public:
+  // dtype: the precision of the model's computation (its parameters must already be in it).
+  // Puts the model in eval mode.
+  ModelForces(std::shared_ptr<models::Model> model, c10::ScalarType dtype, double skin);
+  void compute(MdState& state) override;
+
+  const SkinNeighbourList& neighbour_list() const { return list_; }
+  int64_t evaluations() const { return evaluations_; }
+
+ private:
+  std::shared_ptr<models::Model> model_;
+  c10::ScalarType dtype_;
+  SkinNeighbourList list_;
+  int64_t evaluations_ = 0;
+};
+
+// Fails (eqt::Error naming `where`) when the state has an element outside `species` (the model's
+// training species; empty: not checked).
+void check_model_species(const MdState& state, const std::vector<int64_t>& species, const std::string& where);
+
+}  // namespace eqt::md

@@ -1,0 +1,52 @@
+#include "eqt/models/pet/model_format.h"
+
+#include "eqt/core/error.h"
+#include "eqt/models/energy_normalisation.h"
+#include "eqt/models/pet/hypers.h"
+#include "eqt/models/pet/pet_model.h"
+
+namespace eqt::models::pet {
+
+namespace {
+
+using json = nlohmann::json;
+
+ArchitectureFormat::Description describe(const Model& model) {
+  const auto* pet = dynamic_cast<const PetModel*>(&model);
+  if (!pet) fail("PET format: the model is not a PetModel");
+  const json architecture = {{"all_species", pet->all_species()},
+                             {"ARCHITECTURAL_HYPERS", to_architectural_hypers(pet->hypers())}};
+  return {architecture, to_json(pet->normalisation())};
+}
+
+std::vector<int64_t> species_of(const json& architecture) {
+  const json& species = architecture.at("all_species");
+  if (!species.is_array() || species.empty()) fail("architecture: 'all_species' must be a list of atomic numbers");
+  std::vector<int64_t> out;
+  for (const json& z : species) {
+    if (!z.is_number_integer()) fail("architecture: 'all_species' must hold integers, got {}", z.dump());
+    out.push_back(z.get<int64_t>());
+  }
+  return out;
+}
+
+std::shared_ptr<Model> build(const ArchitectureFormat::Description& description, c10::ScalarType dtype) {
+  const json& architecture = description.architecture;
+  if (!architecture.is_object()) fail("'architecture' must be an object");
+  for (const auto& item : architecture.items()) {
+    if (item.key() != "all_species" && item.key() != "ARCHITECTURAL_HYPERS") {
+      fail("architecture: unknown key '{}' (PET has all_species, ARCHITECTURAL_HYPERS)", item.key());
+    }
+  }
+  if (!architecture.contains("all_species")) fail("architecture: 'all_species' is missing");
+  const PetHypers hypers = parse_pet_hypers(architecture.value("ARCHITECTURAL_HYPERS", json::object()));
+  auto model = std::make_shared<PetModel>(hypers, species_of(architecture), dtype);
+  model->set_normalisation(energy_normalisation_from_json(description.normalisation));
+  return model;
+}
+
+}  // namespace
+
+ArchitectureFormat architecture_format() { return {describe, build}; }
+
+}  // namespace eqt::models::pet
