@@ -87,6 +87,19 @@ TEST(CliTrain, TinyRunLearnsAndWritesTheRunDirectory) {
   const auto loaded = models::read_model_directory(run / "model");
   EXPECT_EQ(loaded.model->kind(), "equiformer");
   EXPECT_EQ(loaded.species, (std::vector<int64_t>{1, 6, 8}));
+  // The exported best model (EMA weights, full normalisation, float64) reproduces the last validation
+  // metrics that training computed with the training-form model plus its float64 baseline.
+  const auto eval = run_command(eqt_command() + "eval --no-plots --model " + shell_quote((run / "model").string()) +
+                                " --input " + shell_quote(d.val.string()) + " --output-dir " +
+                                shell_quote((dir / "eval").string()));
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  std::size_t best = 1;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (std::stod(rows[i][column(h, "val_loss")]) < std::stod(rows[best][column(h, "val_loss")])) best = i;
+  }
+  const auto metrics = load_json(dir / "eval" / "metrics.json")["metrics"];
+  EXPECT_NEAR(metrics["energy"]["mae"].get<double>(), std::stod(rows[best][column(h, "val_energy_mae")]), 1e-6);
+  EXPECT_NEAR(metrics["forces"]["mae"].get<double>(), std::stod(rows[best][column(h, "val_forces_mae")]), 1e-6);
   // A second run into the same directory is refused.
   const auto again = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
                                  shell_quote(run.string()));
