@@ -13,8 +13,8 @@ build/eqt inspect "$out/emt_train.xyz" "$out/emt_test.xyz" --cutoff 5.0 --json "
 # Train: examples/train/emt_cual_equiformer.yaml reads emt_train.xyz next to the run (--set data.*).
 rm -rf "$out/run"
 build/eqt train examples/train/emt_cual_equiformer.yaml --threads "$threads" --run-dir "$out/run" \
-  --set data.train="$PWD/$out/emt_train.xyz" --set data.test="$PWD/$out/emt_test.xyz"
-# TODO(lead): evaluate and plot, e.g.
-#   build/eqt eval --model "$out/run/model" --input "$out/emt_test.xyz" --run-dir "$out/run" --output "$out/eval"
+  --set data.train="$(realpath "$out")/emt_train.xyz" --set data.test="$(realpath "$out")/emt_test.xyz"
+# TODO(lead): connect evaluation + plots here; this command works on the run directory (checked):
+#   build/eqt eval --model "$out/run" --input "$out/emt_test.xyz" --output-dir "$out/eval"
 echo "main job done: dataset summary in $out/summary.json, trained model in $out/run/model," \
      "learning curve in $out/run/metrics.csv"
