@@ -115,6 +115,14 @@ TEST(CliTrain, BadConfigIsRejectedBeforeTrainingNamingTheKey) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("'optimiser.lr'"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "run" / "checkpoints"));
+  // A run that failed on its data (missing validation file) can simply be started again.
+  const auto missing = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
+                                   shell_quote((dir / "run").string()) + " --set data.val=missing.xyz");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("missing.xyz"), std::string::npos) << missing.output;
+  const auto again = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
+                                 shell_quote((dir / "run").string()) + " --set training.max_steps=1");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
 }
 
 // Last-checkpoint weights (model and EMA) of a run directory.

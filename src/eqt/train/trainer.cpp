@@ -121,11 +121,13 @@ void Trainer::load_config() {
 }
 
 void Trainer::prepare_run_dir() {
-  if (!options_.resume && fs::exists(dir_ / "checkpoints")) {
+  // Only a run with a checkpoint is worth protecting; one that failed before its first validation
+  // (bad data, killed early) is simply started again.
+  if (!options_.resume && fs::exists(dir_ / "checkpoints" / "last" / kCheckpointFile)) {
     fail("{}: already holds a training run (use --resume {} to continue it, or another --run-dir)", dir_.string(),
          dir_.string());
   }
-  fs::create_directories(dir_ / "checkpoints");
+  fs::create_directories(dir_);
   write_text(dir_ / "config.yaml", dump_config(loaded_.resolved));
 }
 
