@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"eqt: equivariant transformers (Equiformer, PET, ECSE) for atomistic systems"};
   app.set_version_flag("--version", std::string("eqt ") + EQT_VERSION);
   app.require_subcommand(0, 1);
+  app.fallthrough();  // global options (--threads) also after the verb: eqt train CONFIG --threads 2
   GlobalOptions global;
   app.add_option("--threads", global.threads, "intra-op threads (default: $OMP_NUM_THREADS, else all cores)")
       ->check(CLI::NonNegativeNumber);

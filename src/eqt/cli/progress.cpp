@@ -73,7 +73,8 @@ void Progress::draw_bar(bool force) {
   if (!force && last_draw_ >= 0 && now - last_draw_ < kRedrawInterval) return;
   last_draw_ = now;
   // \r and clear-to-end-of-line: a shorter bar must not leave the tail of a longer one.
-  fmt::print(stream_, "\r{}\x1b[K", format_progress_bar(label_, options_.unit, done_, total_, now));
+  fmt::print(stream_, "\r{}{}\x1b[K", format_progress_bar(label_, options_.unit, done_, total_, now),
+             detail_.empty() ? "" : "  " + detail_);
   std::fflush(stream_);
   bar_on_screen_ = true;
 }
@@ -86,7 +87,8 @@ void Progress::advance(int64_t count) {
     draw_bar(false);
   } else if (done_ / options_.line_every > before / options_.line_every && done_ != total_) {
     // The last item gets the summary line instead.
-    fmt::print(stream_, "{}\n", format_progress_line(label_, options_.unit, done_, total_, elapsed()));
+    fmt::print(stream_, "{}{}\n", format_progress_line(label_, options_.unit, done_, total_, elapsed()),
+               detail_.empty() ? "" : ", " + detail_);
     std::fflush(stream_);
   }
 }

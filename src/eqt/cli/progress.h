@@ -39,6 +39,8 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void advance(int64_t count = 1);
+  // Extra text shown after the rate / ETA (e.g. "loss 0.0123"), from the next redraw or line on.
+  void set_detail(std::string detail) { detail_ = std::move(detail); }
   // Prints the summary line (once).
   void finish();
   int64_t done() const { return done_; }
@@ -53,6 +55,7 @@ class Progress {
   std::FILE* stream_;
   bool terminal_;
   int64_t done_ = 0;
+  std::string detail_;
   bool bar_on_screen_ = false;
   bool finished_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -1,0 +1,110 @@
+#include "eqt/train/batch_loss.h"
+
+#include <cmath>
+
+#include "eqt/core/error.h"
+#include "eqt/data/batch.h"
+#include "eqt/models/potential.h"
+#include "eqt/train/losses.h"
+
+namespace eqt::train {
+
+namespace {
+
+at::Tensor stacked(const Split& split, const std::vector<int64_t>& indices, at::Tensor Labels::*member,
+                   c10::ScalarType dtype, bool concatenate) {
+  std::vector<at::Tensor> parts;
+  for (const int64_t i : indices) parts.push_back(split.samples[static_cast<std::size_t>(i)].labels.*member);
+  return (concatenate ? at::cat(parts) : at::stack(parts)).to(dtype);
+}
+
+void add_errors(ErrorSums& sums, const at::Tensor& error) {
+  const at::Tensor e = error.detach().to(at::kDouble);
+  sums.abs += e.abs().sum().item<double>();
+  sums.sq += (e * e).sum().item<double>();
+  sums.count += e.numel();
+}
+
+// Dipole from per-atom scalar outputs used as charges, about each structure's centroid (so that a
+// net charge does not make it depend on the origin).
+at::Tensor dipole_from_charges(const models::Outputs& outputs, const data::Graph& g) {
+  const auto found = outputs.find("atomic_energies");
+  if (found == outputs.end()) {
+    fail("targets.dipole: this model has no per-atom output to use as charges (train dipoles with PET)");
+  }
+  const at::Tensor q = found->second;
+  const int64_t b = g.num_structures();
+  const at::Tensor counts = at::zeros({b}, q.options()).index_add(0, g.batch, at::ones_like(q));
+  const at::Tensor centroid = at::zeros({b, 3}, q.options()).index_add(0, g.batch, g.positions) / counts.unsqueeze(1);
+  const at::Tensor r = g.positions - centroid.index_select(0, g.batch);
+  return at::zeros({b, 3}, q.options()).index_add(0, g.batch, q.unsqueeze(1) * r);
+}
+
+}  // namespace
+
+double ErrorSums::rmse() const { return count ? std::sqrt(sq / static_cast<double>(count)) : 0.0; }
+
+std::vector<std::string> target_names(const TrainConfig& c) {
+  std::vector<std::string> names;
+  if (c.energy.trained()) names.push_back(c.energy.key);
+  if (c.forces.trained()) names.push_back("forces");
+  if (c.stress.trained()) names.push_back("stress");
+  if (c.dipole.trained()) names.push_back("dipole");
+  return names;
+}
+
+BatchData make_batch(const Split& split, const std::vector<int64_t>& indices, const TrainConfig& config,
+                     const Normalisation& normalisation, c10::ScalarType dtype) {
+  std::vector<const data::Structure*> structures;
+  std::vector<data::NeighbourList> lists;
+  for (const int64_t i : indices) {
+    structures.push_back(&split.samples[static_cast<std::size_t>(i)].structure);
+    lists.push_back(split.samples[static_cast<std::size_t>(i)].neighbours);
+  }
+  BatchData b;
+  b.graph = data::collate(structures, lists, dtype);
+  const int64_t n = b.graph.num_structures();
+  b.baseline = normalisation.baseline(b.graph.species, b.graph.batch, n);
+  b.num_atoms = (b.graph.ptr.slice(0, 1) - b.graph.ptr.slice(0, 0, n)).to(dtype);
+  if (config.energy.trained()) {
+    b.energy_residual = (stacked(split, indices, &Labels::energy, at::kDouble, false) - b.baseline).to(dtype);
+  }
+  if (config.forces.trained()) b.forces = stacked(split, indices, &Labels::forces, dtype, true);
+  if (config.stress.trained()) b.stress = stacked(split, indices, &Labels::stress, dtype, false);
+  if (config.dipole.trained()) b.dipole = stacked(split, indices, &Labels::dipole, dtype, false);
+  return b;
+}
+
+BatchResult batch_loss(models::Model& model, const BatchData& batch, const TrainConfig& config,
+                       const Normalisation& normalisation, bool training) {
+  models::EvaluateOptions options;
+  options.forces = config.forces.trained();
+  options.stress = config.stress.trained();
+  options.create_graph = training;
+  const models::Evaluation ev = models::evaluate(model, batch.graph, options);
+  BatchResult r;
+  r.loss = at::zeros({}, ev.energy.options());
+  // `error` goes into the loss; `reported` (default: the same) into the metrics.
+  const auto add = [&](const std::string& name, const TargetConfig& target, const at::Tensor& error, double scale,
+                       const at::Tensor& reported = at::Tensor()) {
+    const at::Tensor loss = loss_value(target.loss, error / scale, config.huber_delta);
+    r.loss = r.loss + target.weight * loss;
+    r.losses[name] = loss.item<double>();
+    r.counts[name] = error.numel();
+    add_errors(r.errors[name], reported.defined() ? reported : error);
+  };
+  if (config.energy.trained()) {
+    const at::Tensor error = ev.energy - batch.energy_residual;  // eV per structure, always reported so
+    const at::Tensor loss_error = config.energy.per_atom ? error / batch.num_atoms : error;
+    add(config.energy.key, config.energy, loss_error, normalisation.scale, error);
+  }
+  if (config.forces.trained()) add("forces", config.forces, ev.forces - batch.forces, normalisation.scale);
+  if (config.stress.trained()) add("stress", config.stress, ev.stress - batch.stress, normalisation.stress_scale);
+  if (config.dipole.trained()) {
+    add("dipole", config.dipole, dipole_from_charges(ev.outputs, batch.graph) - batch.dipole,
+        normalisation.dipole_scale);
+  }
+  return r;
+}
+
+}  // namespace eqt::train

@@ -1,0 +1,52 @@
+#pragma once
+// One batch through a model: predictions of the trained targets, their labels, the weighted loss
+// on normalised errors, and running error sums in physical units for the metrics.
+#include <ATen/ATen.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eqt/data/graph.h"
+#include "eqt/models/model.h"
+#include "eqt/train/config.h"
+#include "eqt/train/dataset.h"
+#include "eqt/train/normalisation.h"
+
+namespace eqt::train {
+
+struct BatchData {
+  data::Graph graph;
+  at::Tensor energy_residual;  // [B] label - baseline (computed in float64), model dtype
+  at::Tensor baseline;         // [B] float64
+  at::Tensor num_atoms;        // [B] model dtype
+  at::Tensor forces, stress, dipole;
+};
+
+BatchData make_batch(const Split& split, const std::vector<int64_t>& indices, const TrainConfig& config,
+                     const Normalisation& normalisation, c10::ScalarType dtype);
+
+// Sums of |error| and error^2 over elements, physical units (eV, eV/A, eV/A^3, dipole units).
+struct ErrorSums {
+  double abs = 0.0, sq = 0.0;
+  int64_t count = 0;
+  double mae() const { return count ? abs / static_cast<double>(count) : 0.0; }
+  double rmse() const;
+};
+
+struct BatchResult {
+  at::Tensor loss;                        // weighted sum, differentiable when training
+  std::map<std::string, double> losses;   // per-target loss values (detached)
+  std::map<std::string, int64_t> counts;  // elements behind each loss value
+  std::map<std::string, ErrorSums> errors;
+};
+
+// Target names used for metrics columns: the energy label's key ("energy", "U0", ...), "forces",
+// "stress", "dipole"; only trained ones, in this order.
+std::vector<std::string> target_names(const TrainConfig& config);
+
+// training: forces / stress keep their graph (create_graph) so their loss can be trained.
+BatchResult batch_loss(models::Model& model, const BatchData& batch, const TrainConfig& config,
+                       const Normalisation& normalisation, bool training);
+
+}  // namespace eqt::train

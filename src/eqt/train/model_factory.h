@@ -1,0 +1,35 @@
+#pragma once
+// Builds the model a config asks for, through the model registry (model_registry.h), so that
+// training does not depend on any architecture beyond reading its YAML section:
+//   1. the architecture's own YAML parser makes a plain model (Equiformer preset keys, PET
+//      all_species + ARCHITECTURAL_HYPERS; PET's all_species defaults to the training species),
+//      optionally wrapped in ECSE;
+//   2. the registry's format for its kind describes it (the "architecture" JSON);
+//   3. the same format builds it back with the fitted normalisation.
+// The architecture JSON is what checkpoints and exported models store.
+#include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "eqt/models/model.h"
+#include "eqt/train/config.h"
+
+namespace eqt::train {
+
+struct ModelRecipe {
+  std::string kind;                  // registry kind: "equiformer", "pet", "ecse(pet)", ...
+  nlohmann::json architecture;
+};
+
+ModelRecipe model_recipe(const TrainConfig& config, const std::set<int64_t>& training_species);
+
+// find_kind(recipe.kind)->build({architecture, normalisation}, dtype), with a clear error when the
+// kind has no registered format.
+std::shared_ptr<models::Model> build_model(const ModelRecipe& recipe, const nlohmann::json& normalisation,
+                                           c10::ScalarType dtype);
+
+}  // namespace eqt::train

@@ -1,0 +1,44 @@
+#pragma once
+// `eqt train`: from a config to a run directory
+//   RUN_DIR/config.yaml          the resolved config (every key, data paths absolute)
+//   RUN_DIR/normalisation.json   the fitted normalisation
+//   RUN_DIR/metrics.csv          one row per validation (run_files.h)
+//   RUN_DIR/train.log            plain progress lines
+//   RUN_DIR/checkpoints/{last,best}/checkpoint.pt   (checkpoint.h)
+//   RUN_DIR/model/               the best model (EMA weights when EMA is on), eqt's model directory
+// Training stops after training.epochs, training.max_steps, training.max_minutes (wall time of
+// this invocation) or early stopping, always cleanly: validation, checkpoint, export.
+// Resuming (options.resume) continues from checkpoints/last exactly where the run stopped, also
+// in the middle of an epoch, and gives the same weights as an uninterrupted run (same threads).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace eqt::train {
+
+struct TrainOptions {
+  std::filesystem::path config_path;  // new runs
+  std::filesystem::path run_dir;
+  bool resume = false;                // continue run_dir (its config.yaml; config_path unused)
+  std::vector<std::string> overrides; // "dotted.key=value"
+  bool echo_log = true;               // copy train.log lines to stderr
+  // Progress hooks (the CLI draws a bar): a new epoch with its batch count, and each step.
+  std::function<void(int64_t epoch, int64_t batches, int64_t done)> on_epoch_start;
+  std::function<void(double loss)> on_step;
+  std::function<void()> on_epoch_end;
+};
+
+struct TrainSummary {
+  int64_t epochs_done = 0;
+  int64_t steps = 0;
+  double best_val_loss = 0.0;
+  int64_t best_epoch = -1;
+  std::string stop_reason;
+  std::filesystem::path model_dir;
+};
+
+TrainSummary run_training(const TrainOptions& options);
+
+}  // namespace eqt::train
