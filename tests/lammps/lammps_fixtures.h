@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -219,5 +220,42 @@ inline std::filesystem::path write_random_equiformer(const std::vector<int64_t>&
 
 // The first frame of a dataset file of ../shared/data.
 inline data::Structure first_frame(const std::filesystem::path& path) { return data::read_extxyz(path, {0, 1}).at(0); }
+
+// 20 steps of velocity Verlet (1 fs) on 2 ranks from 300 K. A thin neighbour skin makes LAMMPS
+// re-neighbour (new ghost atoms, re-ordered atoms) during the run. The total energy must stay
+// constant to well under 1 meV/atom while the potential energy moves by much more.
+inline void expect_short_nve_conserves_energy(const std::filesystem::path& dir, const data::Structure& s,
+                                              double expected_energy, const std::string& pair_style_args,
+                                              double skin) {
+  write_lammps_data(s, dir / "structure.data");
+  const std::string input = fmt::format(R"LMP(units metal
+atom_style atomic
+atom_modify map array
+boundary p p p
+read_data structure.data
+pair_style eqt {}
+pair_coeff * *{}
+neighbor {} bin
+neigh_modify every 1 delay 0 check yes
+velocity all create 300 4928459 mom yes rot no dist gaussian
+fix nve all nve
+timestep 0.001
+thermo 10
+thermo_style custom step temp pe ke etotal
+run 0
+print "EQT_START $(etotal:%.17g) $(pe:%.17g)"
+run 20
+print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
+)LMP",
+                                        pair_style_args, element_list(s), skin);
+  const CommandResult run = run_lammps(dir, input, 2);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto start = printed_values(run.output, "EQT_START"), end = printed_values(run.output, "EQT_END");
+  EXPECT_NEAR(start[1], expected_energy, 1e-10);
+  const double atoms = static_cast<double>(s.num_atoms());
+  EXPECT_LT(std::abs(end[0] - start[0]) / atoms, 2e-4) << run.output;
+  EXPECT_GT(std::abs(end[1] - start[1]), 10 * std::abs(end[0] - start[0])) << run.output;
+  EXPECT_NE(run.output.find("Neighbor list builds"), std::string::npos);
+}
 
 }  // namespace eqt::testing

@@ -125,39 +125,7 @@ TEST_F(PairEqt, Float32AgreesToSinglePrecision) {
 TEST_F(PairEqt, ShortNveRunConservesEnergyOnTwoRanks) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("hea");
-  const fs::path dir = run_dir("nve");
-  write_lammps_data(p.structure, dir / "structure.data");
-  // A thin skin makes LAMMPS re-neighbour (new ghost atoms) during the run.
-  const std::string input = fmt::format(R"LMP(units metal
-atom_style atomic
-atom_modify map array
-boundary p p p
-read_data structure.data
-pair_style eqt {} float64
-pair_coeff * *{}
-neighbor 0.05 bin
-neigh_modify every 1 delay 0 check yes
-velocity all create 300 4928459 mom yes rot no dist gaussian
-fix nve all nve
-timestep 0.001
-thermo 10
-thermo_style custom step temp pe ke etotal
-run 0
-print "EQT_START $(etotal:%.17g) $(pe:%.17g)"
-run 20
-print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
-)LMP",
-                                        model().string(), element_list(p.structure));
-  const CommandResult run = run_lammps(dir, input, 2);
-  ASSERT_EQ(run.exit_code, 0) << run.output;
-  const auto start = printed_values(run.output, "EQT_START"), end = printed_values(run.output, "EQT_END");
-  EXPECT_NEAR(start[1], p.expected.energy, 1e-10);
-  // 20 fs of velocity Verlet at 1 fs: total energy constant to well under 1 meV/atom, while the
-  // potential energy itself moves by much more.
-  const double atoms = static_cast<double>(p.structure.num_atoms());
-  EXPECT_LT(std::abs(end[0] - start[0]) / atoms, 2e-4) << run.output;
-  EXPECT_GT(std::abs(end[1] - start[1]), 10 * std::abs(end[0] - start[0])) << run.output;
-  EXPECT_NE(run.output.find("Neighbor list builds"), std::string::npos);
+  expect_short_nve_conserves_energy(run_dir("nve"), p.structure, p.expected.energy, model().string() + " float64", 0.05);
 }
 
 TEST_F(PairEqt, RejectsUnknownElementsAndBrokenModels) {

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "equiformer_fixtures.h"
+#include "eqt/core/error.h"
+#include "eqt/models/model_dir.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::testing {
@@ -32,6 +34,18 @@ inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
+
+// The message of the eqt::Error that loading `dir` throws ("" if it loads).
+inline std::string load_error(const std::filesystem::path& dir) {
+  try {
+    models::load_model(dir, at::kDouble);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
 
 // Energies and forces of all structures in one batch.
 inline models::Evaluation evaluate_all(models::Model& model, const std::vector<data::Structure>& structures) {

@@ -12,17 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string load_error(const fs::path& dir) {
-  try {
-    models::load_model(dir, at::kDouble);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
-
 class ModelDirIntegrity : public ::testing::Test {
  protected:
   void SetUp() override {
