@@ -170,5 +170,30 @@ TEST(CliMd, BadInputFailsClearlyAndWritesNothing) {
   fs::remove_all(dir);
 }
 
+// A damaged model file stops md before any step, naming the file (the checksum in model.json
+// catches a flipped byte that would otherwise load as wrong weights).
+TEST(CliMd, TruncatedOrCorruptModelFailsClearly) {
+  EQT_REQUIRE_SHARED(shared);
+  const auto dir = temp_dir("md_cli_corrupt_model");
+  const auto model = saved_equiformer(dir, {1, 6});
+  const auto weights = model / "weights.safetensors";
+  const auto size = fs::file_size(weights);
+  std::string bytes(size, '\0');
+  std::ifstream(weights, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
+  const std::string methane = quoted(shared / "data/methane/methane_val.xyz");
+  const std::vector<std::string> damaged = {bytes.substr(0, size / 2),
+                                            bytes.substr(0, size - 8) + std::string(8, '\x7f')};
+  for (const auto& content : damaged) {
+    std::ofstream(weights, std::ios::binary | std::ios::trunc) << content;
+    const auto r = run_md("--model " + quoted(model) + " --input " + methane + " --steps 2 --dt 1 --log " +
+                          quoted(dir / "out.csv"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("weights.safetensors"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir / "out.csv"));
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace eqt::testing
