@@ -28,3 +28,26 @@ TEST(EquiformerAtomicEnergies, SumToTheEnergyLessTheMean) {
 
 }  // namespace
 }  // namespace eqt::testing
+
+namespace eqt::testing {
+namespace {
+
+// Atoms farther apart than the cutoff give a graph without edges: every edge tensor is empty, and
+// each atom's energy is that of an isolated atom (no forces). LAMMPS ranks and dilute gases hit this.
+TEST(EquiformerAtomicEnergies, GraphWithoutEdgesGivesIsolatedAtomEnergies) {
+  at::manual_seed(11);
+  models::equiformer::EquiformerModel model(small_config(), at::kDouble);
+  const double far = 10.0 * model.cutoff();
+  const auto pair = data::make_structure({6, 6}, at::tensor({0.0, 0.0, 0.0, far, 0.0, 0.0}, at::kDouble).view({2, 3}));
+  const auto single = data::make_structure({6}, at::zeros({1, 3}, at::kDouble));
+  const auto both = models::evaluate(model, graph_of(pair, model.cutoff()));
+  const auto one = models::evaluate(model, graph_of(single, model.cutoff()));
+  EXPECT_EQ(graph_of(pair, model.cutoff()).edge_index.size(1), 0);
+  // Per atom, not per structure: the normalisation mean is added once per structure.
+  const at::Tensor isolated = one.outputs.at("atomic_energies");
+  EXPECT_TRUE(at::allclose(both.outputs.at("atomic_energies"), isolated.expand({2}), 0.0, 1e-12));
+  EXPECT_EQ(both.forces.abs().max().item<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace eqt::testing

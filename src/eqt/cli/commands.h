@@ -27,7 +27,5 @@ Command add_eval(CLI::App& root, const GlobalOptions& global);
 Command add_md(CLI::App& root, const GlobalOptions& global);
 Command add_export(CLI::App& root, const GlobalOptions& global);
 
-// A verb that is not implemented yet: listed in --help, fails clearly (exit 2) when used.
-Command planned_command(CLI::App& root, const std::string& name, const std::string& what);
 
 }  // namespace eqt::cli

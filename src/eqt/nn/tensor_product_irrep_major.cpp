@@ -37,7 +37,7 @@ at::Tensor TensorProductKernel::direct_step(const Step& step, const Pieces& x1_b
     return x2_blocks[p.i_in2].view({batch, p.dim2, 1}) * a.view({batch, 1, p.mul1});
   }
   const at::Tensor s = scaled(x2_blocks[p.i_in2].view({batch, 1}));
-  return x1_blocks[p.i_in1].view({batch, p.mul1, p.dim1}).transpose(1, 2) * s.view({batch, 1, -1});
+  return x1_blocks[p.i_in1].view({batch, p.mul1, p.dim1}).transpose(1, 2) * s.view({batch, 1, s.size(-1)});  // explicit: -1 is ambiguous for an empty batch
 }
 
 at::Tensor TensorProductKernel::transposed_step(const Step& step, const std::vector<Pieces>& products,
