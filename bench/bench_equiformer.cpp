@@ -47,39 +47,19 @@ namespace {
 using eqt::models::equiformer::EquiformerModel;
 namespace fs = std::filesystem;
 
-struct Options {
-  bool quick = false, peer = true;
-  std::string modes = "infer,train";
-  int threads = 2, batch_size = 8, repeats = 0, warmup = 1;
+struct Options : eqt_bench::CommonOptions {
+  int warmup = 1;
   fs::path data = "../shared/data/rmd17/rmd17_aspirin_test.xyz";
-  fs::path preset = "examples/presets/equiformer_md17_l2.yaml";
-  fs::path harness = "../shared/peers/time_official.py";
-  fs::path src_root;
-  std::string python = "/usr/bin/python3";
+  Options() { preset = "examples/presets/equiformer_md17_l2.yaml"; }
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  o.src_root = eqt_bench::default_peer_sources();
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--quick") o.quick = true;
-    else if (a == "--no-peer") o.peer = false;
-    else if (a == "--modes") o.modes = next();
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--batch-size") o.batch_size = std::stoi(next());
-    else if (a == "--repeats") o.repeats = std::stoi(next());
-    else if (a == "--src-root") o.src_root = next();
-    else if (a == "--data") o.data = next();
-    else if (a == "--preset") o.preset = next();
-    else if (a == "--python") o.python = next();
-    else if (a == "--harness") o.harness = next();
-    else throw std::runtime_error("unknown argument " + a + " (see the comment at the top of bench_equiformer.cpp)");
-  }
+  eqt_bench::parse_options(argc, argv, o, [&](const std::string& flag, const std::function<std::string()>& next) {
+    if (flag != "--data") return false;
+    o.data = next();
+    return true;
+  }, "bench_equiformer.cpp");
   if (o.repeats <= 0) o.repeats = o.quick ? 2 : 5;
   return o;
 }

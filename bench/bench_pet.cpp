@@ -49,38 +49,19 @@ namespace fs = std::filesystem;
 constexpr double kEnergyWeight = 0.1;   // official FITTING_SCHEME.ENERGY_WEIGHT
 constexpr double kLearningRate = 1e-4;  // official FITTING_SCHEME.INITIAL_LR
 
-struct Options {
-  bool quick = false, peer = true;
-  std::string modes = "infer,train";
-  int threads = 2, batch_size = 8, repeats = 0, warmup = 2;
+struct Options : eqt_bench::CommonOptions {
+  int warmup = 2;
   std::vector<fs::path> data;
-  fs::path preset = "examples/presets/pet_default.yaml";
-  fs::path harness = "../shared/peers/time_official.py";
-  fs::path src_root = eqt_bench::default_peer_sources();
-  std::string python = "/usr/bin/python3";
+  Options() { preset = "examples/presets/pet_default.yaml"; }
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--quick") o.quick = true;
-    else if (a == "--no-peer") o.peer = false;
-    else if (a == "--modes") o.modes = next();
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--batch-size") o.batch_size = std::stoi(next());
-    else if (a == "--repeats") o.repeats = std::stoi(next());
-    else if (a == "--src-root") o.src_root = next();
-    else if (a == "--data") o.data.push_back(next());
-    else if (a == "--preset") o.preset = next();
-    else if (a == "--python") o.python = next();
-    else if (a == "--harness") o.harness = next();
-    else throw std::runtime_error("unknown argument " + a + " (see the comment at the top of bench_pet.cpp)");
-  }
+  eqt_bench::parse_options(argc, argv, o, [&](const std::string& flag, const std::function<std::string()>& next) {
+    if (flag != "--data") return false;
+    o.data.push_back(next());
+    return true;
+  }, "bench_pet.cpp");
   if (o.repeats <= 0) o.repeats = o.quick ? 3 : 7;
   if (o.data.empty()) {
     o.data = {"../shared/data/methane/methane_val.xyz", "../shared/data/rmd17/rmd17_aspirin_test.xyz"};

@@ -37,6 +37,42 @@ inline fs::path default_peer_sources() {
   return env ? env : "/work/peer-src";
 }
 
+// The command-line options every peer benchmark takes (each benchmark derives its own Options
+// and sets its defaults for preset, data, warm-up and repeats).
+struct CommonOptions {
+  bool quick = false, peer = true;
+  std::string modes = "infer,train";
+  int threads = 2, batch_size = 8, repeats = 0;
+  fs::path preset;
+  fs::path harness = "../shared/peers/time_official.py";
+  fs::path src_root = default_peer_sources();
+  std::string python = "/usr/bin/python3";
+};
+
+// Reads argv into `common`; a flag it does not know goes to `extra(flag, next_value)`, which
+// returns false for a flag the benchmark does not know either (then the run stops with an error).
+using ExtraOption = std::function<bool(const std::string& flag, const std::function<std::string()>& next)>;
+inline void parse_options(int argc, char** argv, CommonOptions& o, const ExtraOption& extra, const std::string& program) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const std::function<std::string()> next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--quick") o.quick = true;
+    else if (a == "--no-peer") o.peer = false;
+    else if (a == "--modes") o.modes = next();
+    else if (a == "--threads") o.threads = std::stoi(next());
+    else if (a == "--batch-size") o.batch_size = std::stoi(next());
+    else if (a == "--repeats") o.repeats = std::stoi(next());
+    else if (a == "--src-root") o.src_root = next();
+    else if (a == "--preset") o.preset = next();
+    else if (a == "--python") o.python = next();
+    else if (a == "--harness") o.harness = next();
+    else if (!extra(a, next)) throw std::runtime_error("unknown argument " + a + " (see the comment at the top of " + program + ")");
+  }
+}
+
 struct SourceTree {
   const char* folder;
   const char* repository;
