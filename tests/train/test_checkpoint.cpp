@@ -10,29 +10,14 @@
 #include "eqt/train/checkpoint.h"
 #include "eqt/train/weights.h"
 #include "support/reference.h"
+#include "tiny_equiformer.h"
 
 namespace eqt::train {
 namespace {
 
 namespace fs = std::filesystem;
-using models::equiformer::EquiformerConfig;
 using models::equiformer::EquiformerModel;
 
-EquiformerConfig tiny() {
-  EquiformerConfig c;
-  c.irreps_node_embedding = "4x0e+2x1e";
-  c.num_layers = 1;
-  c.irreps_sh = "1x0e+1x1e";
-  c.number_of_basis = 4;
-  c.fc_neurons = {4};
-  c.irreps_feature = "4x0e";
-  c.irreps_head = "2x0e+1x1e";
-  c.num_heads = 2;
-  c.irreps_mlp_mid = "4x0e+2x1e";
-  c.alpha_drop = 0.0;
-  c.max_radius = 3.0;
-  return c;
-}
 
 void step(models::Model& model, torch::optim::Optimizer& opt) {
   const std::vector<double> xyz{0.0, 0, 0, 1.1, 0, 0, 0, 1.2, 0.3};
@@ -50,7 +35,7 @@ void step(models::Model& model, torch::optim::Optimizer& opt) {
 
 TEST(TrainCheckpoint, RoundTripRestoresWeightsOptimiserAndState) {
   const fs::path dir = eqt::testing::temp_dir("train_checkpoint") / "last";
-  EquiformerModel a(tiny(), at::kDouble), ema_a(tiny(), at::kDouble);
+  EquiformerModel a(eqt::testing::tiny_equiformer_config(), at::kDouble), ema_a(eqt::testing::tiny_equiformer_config(), at::kDouble);
   torch::optim::AdamW opt_a(a.parameters(), torch::optim::AdamWOptions(1e-2));
   for (int i = 0; i < 2; ++i) step(a, opt_a);
   ema_update(ema_a, a, 0.5);
@@ -71,7 +56,7 @@ TEST(TrainCheckpoint, RoundTripRestoresWeightsOptimiserAndState) {
   }
   EXPECT_EQ(files, 1);
 
-  EquiformerModel b(tiny(), at::kDouble), ema_b(tiny(), at::kDouble);
+  EquiformerModel b(eqt::testing::tiny_equiformer_config(), at::kDouble), ema_b(eqt::testing::tiny_equiformer_config(), at::kDouble);
   torch::optim::AdamW opt_b(b.parameters(), torch::optim::AdamWOptions(1e-2));
   const TrainingState back = read_checkpoint(dir, b, ema_b, opt_b);
   EXPECT_EQ(back.epoch, 3);
@@ -91,7 +76,7 @@ TEST(TrainCheckpoint, RoundTripRestoresWeightsOptimiserAndState) {
 TEST(TrainCheckpoint, TruncatedOrMissingCheckpointIsAClearError) {
   const fs::path dir = eqt::testing::temp_dir("train_checkpoint_bad");
   EXPECT_THROW((void)read_checkpoint_state(dir / "none"), Error);
-  EquiformerModel a(tiny(), at::kDouble);
+  EquiformerModel a(eqt::testing::tiny_equiformer_config(), at::kDouble);
   torch::optim::AdamW opt(a.parameters(), torch::optim::AdamWOptions(1e-2));
   write_checkpoint(dir / "last", a, a, opt, {});
   const fs::path file = dir / "last" / kCheckpointFile;

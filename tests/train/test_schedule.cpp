@@ -5,6 +5,7 @@
 #include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/train/schedule.h"
 #include "eqt/train/weights.h"
+#include "tiny_equiformer.h"
 
 namespace eqt::train {
 namespace {
@@ -55,17 +56,7 @@ TEST(TrainSchedule, EmaDecayAndUpdateFollowTheFormula) {
   EXPECT_DOUBLE_EQ(ema_decay_at(0.99, 0), 0.1);
   EXPECT_DOUBLE_EQ(ema_decay_at(0.99, 8), 0.5);
   EXPECT_DOUBLE_EQ(ema_decay_at(0.99, 100000), 0.99);
-  models::equiformer::EquiformerConfig c;
-  c.irreps_node_embedding = "4x0e+2x1e";
-  c.num_layers = 1;
-  c.irreps_sh = "1x0e+1x1e";
-  c.number_of_basis = 4;
-  c.fc_neurons = {4};
-  c.irreps_feature = "4x0e";
-  c.irreps_head = "2x0e+1x1e";
-  c.num_heads = 2;
-  c.irreps_mlp_mid = "4x0e+2x1e";
-  c.alpha_drop = 0.0;
+  const auto c = eqt::testing::tiny_equiformer_config();
   models::equiformer::EquiformerModel a(c, at::kDouble), b(c, at::kDouble);
   const auto pa = a.named_parameters(), pb = b.named_parameters();
   std::vector<at::Tensor> before;
