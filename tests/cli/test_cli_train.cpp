@@ -1,6 +1,8 @@
 // End-to-end `eqt train`: a tiny run learns, a SIGKILLed run resumes to the very same weights as
 // an uninterrupted one, and every preset starts and validates.
 #include <gtest/gtest.h>
+
+#include <regex>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -208,6 +210,21 @@ TEST(CliTrain, SigkilledRunResumesToTheWeightsOfAnUninterruptedRun) {
 namespace eqt::testing {
 namespace {
 
+// Presets name their data as ../shared next to the checkout; point them at the shared directory the
+// tests found (it may come from $EQT_SHARED_DIR) with --set overrides.
+std::string shared_data_overrides(const fs::path& preset, const fs::path& shared) {
+  static const std::regex data_line(R"(^\s+(train|val|test): \.\./\.\./\.\./shared/(\S+))");
+  std::ifstream in(preset);
+  std::string line, overrides;
+  std::smatch match;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, match, data_line)) {
+      overrides += " --set data." + match[1].str() + "=" + shell_quote((shared / match[2].str()).string());
+    }
+  }
+  return overrides;
+}
+
 // Every preset parses, builds its model, trains one step on two structures and validates.
 // max_structures: enough that the training structures hold every species of the validation ones.
 void check_preset(const std::string& name, int max_structures = 2) {
@@ -219,7 +236,8 @@ void check_preset(const std::string& name, int max_structures = 2) {
   const auto r = run_command(eqt_command() + "train " + shell_quote(preset.string()) + " --run-dir " +
                              shell_quote((run / "run").string()) +
                              " --quiet --set training.max_steps=1 --set data.max_structures=" + std::to_string(max_structures) +
-                             " --set data.batch_size=1 --set data.batch_atoms=0 --set training.max_minutes=0");
+                             " --set data.batch_size=1 --set data.batch_atoms=0 --set training.max_minutes=0" +
+                             shared_data_overrides(preset, shared));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(data_rows(run / "run" / "metrics.csv"), 1u);
   EXPECT_TRUE(fs::exists(run / "run" / "model" / "model.json"));
