@@ -1,21 +1,14 @@
 #include "potential.h"
 
+#include "eqt/cli/inference_model.h"
 #include "eqt/cli/predict_batch.h"
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
-#include "eqt/models/ecse/ecse_model.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::python {
 namespace {
-
-// Inference only: forces and stress differentiate positions / strain, never parameters.
-std::shared_ptr<models::Model> for_inference(std::shared_ptr<models::Model> model) {
-  model->eval();
-  for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);
-  return model;
-}
 
 at::Tensor as_result(const at::Tensor& value) { return value.detach().to(at::kDouble).contiguous().clone(); }
 
@@ -35,17 +28,14 @@ void store_other_outputs(const models::Outputs& outputs, PotentialResults& resul
 
 Potential::Potential(const std::string& model_dir, const PotentialOptions& options)
     : model_dir_(model_dir), dtype_(options.dtype) {
-  models::LoadedModel loaded = models::read_model_directory(model_dir, dtype_);
+  cli::InferenceModelOptions load_options;
+  load_options.dtype = dtype_;
+  load_options.ecse = options.ecse;
+  load_options.ecse_fallback = options.ecse_fallback;
+  cli::InferenceModel loaded = cli::load_inference_model(model_dir, load_options);
   source_ = loaded.source;
   species_ = loaded.species;
-  model_ = for_inference(loaded.model);
-  if (options.ecse) {
-    std::shared_ptr<models::Model> fallback;
-    if (!options.ecse_fallback.empty()) {
-      fallback = for_inference(models::read_model_directory(options.ecse_fallback, dtype_).model);
-    }
-    model_ = std::make_shared<models::ecse::EcseModel>(model_, fallback);
-  }
+  model_ = loaded.model;
 }
 
 void Potential::save(const std::string& model_dir) const {

@@ -4,6 +4,7 @@
 
 #include "eqt/models/ecse/ecse_model.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/models/potential.h"
 
 namespace eqt::cli {
 
@@ -12,9 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::shared_ptr<models::Model> prepare_model(const std::shared_ptr<models::Model>& model) {
-  model->eval();
-  // Inference only: no parameter gradients (forces and stress differentiate positions / strain).
-  for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);
+  models::prepare_for_inference(*model);
   return model;
 }
 

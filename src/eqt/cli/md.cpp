@@ -20,6 +20,7 @@
 #include "eqt/md/trajectory_writer.h"
 #include "eqt/md/velocity_verlet.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/models/potential.h"
 
 namespace eqt::cli {
 namespace {
@@ -71,10 +72,8 @@ data::Structure read_frame(const std::string& path, int64_t frame) {
 }
 
 std::shared_ptr<models::Model> prepare_model(const models::LoadedModel& loaded) {
-  auto model = loaded.model;
-  model->eval();
-  for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);
-  return model;
+  models::prepare_for_inference(*loaded.model);
+  return loaded.model;
 }
 
 // --init-temperature, else velocities stored in the frame, else --temperature, else at rest.

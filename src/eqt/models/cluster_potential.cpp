@@ -8,6 +8,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/models/interaction_range.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/models/potential.h"
 
 namespace eqt::models {
 
@@ -92,9 +93,7 @@ ClusterPotential::ClusterPotential(std::shared_ptr<Model> model, bool float32, s
 }
 
 void ClusterPotential::prepare(const std::string& origin) {
-  impl_->loaded.model->eval();
-  // Inference: only positions are differentiated.
-  for (auto& parameter : impl_->loaded.model->parameters()) parameter.set_requires_grad(false);
+  prepare_for_inference(*impl_->loaded.model);
   if (!std::isfinite(interaction_range())) {
     fail("{}: model kind '{}' has no finite interaction range (non-local atomic energies, e.g. a graph norm, or an "
          "architecture without a known range); it cannot run domain-decomposed",

@@ -37,6 +37,11 @@ StrainedGraph prepare(const data::Graph& graph, const EvaluateOptions& options) 
 
 }  // namespace
 
+void prepare_for_inference(Model& model) {
+  model.eval();
+  for (auto& parameter : model.parameters()) parameter.set_requires_grad(false);
+}
+
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options) {
   at::AutoGradMode enable_grad(true);
   const StrainedGraph s = prepare(graph, options);

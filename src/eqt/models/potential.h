@@ -30,4 +30,8 @@ struct Evaluation {
 
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options = {});
 
+// For inference (predict, eval, md, ASE, LAMMPS): eval mode (no dropout), and no parameter
+// gradients, since forces and stress differentiate positions and strain only.
+void prepare_for_inference(Model& model);
+
 }  // namespace eqt::models

@@ -40,11 +40,7 @@ struct SystemPotential::Impl {
   LoadedModel loaded;
   c10::ScalarType dtype = at::kDouble;
 
-  void prepare() {
-    loaded.model->eval();
-    // Inference: only positions (and the strain) are differentiated.
-    for (auto& parameter : loaded.model->parameters()) parameter.set_requires_grad(false);
-  }
+  void prepare() { prepare_for_inference(*loaded.model); }
 };
 
 SystemPotential::SystemPotential(const std::string& model_dir, bool float32) : impl_(std::make_unique<Impl>()) {
