@@ -9,9 +9,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "eqt/data/extxyz_reader.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/model_registry.h"
 #include "eqt/train/checkpoint.h"
@@ -152,6 +154,45 @@ std::size_t data_rows(const fs::path& metrics) {
   std::string line;
   while (std::getline(in, line)) ++lines;
   return lines > 0 ? lines - 1 : 0;
+}
+
+// One data file split three ways: the test part is written to RUN_DIR/test.xyz (never trained on),
+// and `eqt eval --model RUN_DIR` evaluates on it when no --input is given.
+TEST(CliTrain, TestFractionIsWrittenOutAndEvaluatedByDefault) {
+  const fs::path dir = temp_dir("cli_train_test_split");
+  const Data d = make_data(dir, 24, "");
+  const fs::path run = dir / "run";
+  auto r = run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
+                       shell_quote(run.string()) +
+                       " --set data.val=null --set data.val_fraction=0.25 --set data.test_fraction=0.25"
+                       " --set training.epochs=1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("12 training / 6 validation"), std::string::npos) << r.output;
+  const auto all = data::read_extxyz(d.train.string());
+  const auto held_out = data::read_extxyz((run / "test.xyz").string());
+  ASSERT_EQ(held_out.size(), 6u);
+  std::set<std::size_t> matched;
+  for (const auto& frame : held_out) {
+    for (std::size_t k = 0; k < all.size(); ++k) {
+      if (at::equal(frame.positions, all[k].positions)) matched.insert(k);
+    }
+  }
+  EXPECT_EQ(matched.size(), 6u) << "test.xyz must hold 6 distinct frames of the training file";
+
+  r = run_command(eqt_command() + "eval --no-plots --model " + shell_quote(run.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find((run / "test.xyz").string()), std::string::npos) << r.output;
+  EXPECT_EQ(load_json(run / "eval" / "metrics.json")["structures"].get<int64_t>(), 6);
+
+  // A run with neither data.test nor a test fraction has nothing to evaluate by default.
+  const fs::path no_test = dir / "run_no_test";
+  ASSERT_EQ(run_command(eqt_command() + "train " + shell_quote(d.config.string()) + " --run-dir " +
+                        shell_quote(no_test.string()) + " --set training.epochs=1")
+                .exit_code,
+            0);
+  r = run_command(eqt_command() + "eval --no-plots --model " + shell_quote(no_test.string()));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no test set"), std::string::npos) << r.output;
 }
 
 TEST(CliTrain, SigkilledRunResumesToTheWeightsOfAnUninterruptedRun) {

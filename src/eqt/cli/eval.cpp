@@ -11,6 +11,7 @@
 #include "eqt/cli/inference_model.h"
 #include "eqt/cli/predict_batch.h"
 #include "eqt/cli/progress.h"
+#include "eqt/cli/run_defaults.h"
 #include "eqt/cli/structure_batches.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/threads.h"
@@ -35,8 +36,30 @@ struct EvalOptions {
   bool ecse = false;
   std::string ecse_fallback;
   data::LabelKeys keys;
+  std::set<std::string> keys_given;  // label-key options the user passed ("energy", ...)
   std::vector<std::string> targets;  // OUTPUT=KEY
 };
+
+// For a training run directory, what the user left out comes from the run: its test set and the
+// label keys it trained on.
+void apply_run_defaults(EvalOptions& opt, const ModelLocation& location) {
+  if (!location.run_dir) {
+    if (opt.input.empty()) fail("{}: --input is required unless --model is a training run directory", opt.model_dir);
+    return;
+  }
+  const RunDefaults run = run_defaults(*location.run_dir);
+  if (opt.input.empty()) {
+    if (!run.test_input) {
+      fail("{}: this run has no test set (neither data.test nor data.test_fraction was set); give --input FILE",
+           location.run_dir->string());
+    }
+    opt.input = *run.test_input;
+    if (!std::filesystem::exists(opt.input)) fail("{}: the run's test set no longer exists; give --input FILE", opt.input);
+  }
+  if (!opt.keys_given.count("energy")) opt.keys.energy = run.keys.energy;
+  if (!opt.keys_given.count("forces")) opt.keys.forces = run.keys.forces;
+  if (!opt.keys_given.count("stress")) opt.keys.stress = run.keys.stress;
+}
 
 fs::path default_output_dir(const EvalOptions& opt, const ModelLocation& location) {
   if (location.run_dir) return *location.run_dir / "eval";
@@ -87,11 +110,12 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
   return written;
 }
 
-int run_eval(const EvalOptions& opt) {
+int run_eval(EvalOptions opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback});
+  apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
   for (const auto& text : opt.targets) keys.targets.insert(parse_target_mapping(text));
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback});
   print_model_line(loaded);
 
   std::set<std::string> unlabelled;
@@ -132,11 +156,14 @@ Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
       "-virial/volume), and every other model output whose label the data has (same key name, or\n"
       "--target OUTPUT=KEY). Writes OUT/metrics.json, OUT/metrics.csv, OUT/parity_<target>.png and,\n"
       "when --model is a training run directory (RUN_DIR/model/ and RUN_DIR/metrics.csv),\n"
-      "OUT/learning_curves.png; OUT defaults to RUN_DIR/eval, else ./eval-<input name>. Plots are\n"
+      "OUT/learning_curves.png; OUT defaults to RUN_DIR/eval, else ./eval-<input name>. For a run\n"
+      "directory, --input defaults to the run's test set (RUN_DIR/test.xyz for a data.test_fraction\n"
+      "split, else data.test) and the label keys to those the run trained on. Plots are\n"
       "drawn by gnuplot (Debian package gnuplot-nox; EQT_GNUPLOT overrides the executable); their\n"
       "data and gnuplot scripts are kept in OUT/plot_data.");
   c.app->add_option("--model", opt->model_dir, "model directory, official export, or training run directory")->required();
-  c.app->add_option("--input", opt->input, "labelled extxyz file (plain or .gz)")->required()->check(CLI::ExistingFile);
+  c.app->add_option("--input", opt->input, "labelled extxyz file (plain or .gz); default for a run directory: its test set")
+      ->check(CLI::ExistingFile);
   c.app->add_option("--output-dir", opt->output_dir, "where metrics and plots go");
   c.app->add_option("--batch-size", opt->batch_size, "structures evaluated together")
       ->check(CLI::PositiveNumber)
@@ -160,7 +187,13 @@ Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_flag("--ecse", opt->ecse, "wrap the model in ECSE (exact rotational invariance)");
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
-  c.run = [opt]() { return run_eval(*opt); };
+  CLI::App* app = c.app;
+  c.run = [opt, app]() {
+    for (const char* name : {"energy", "forces", "stress"}) {
+      if (app->count(fmt::format("--{}-key", name)) > 0) opt->keys_given.insert(name);
+    }
+    return run_eval(*opt);
+  };
   return c;
 }
 

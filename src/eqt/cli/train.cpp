@@ -73,7 +73,9 @@ Command add_train(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app = root.add_subcommand("train", "train a model from a YAML config");
   c.app->footer(
       "Writes RUN_DIR/{config.yaml (resolved), normalisation.json, metrics.csv, train.log,\n"
-      "checkpoints/{last,best}/, model/}. The exported model/ is what eqt predict / eval load.\n"
+      "checkpoints/{last,best}/, model/} and, for a data.test_fraction split, test.xyz (the\n"
+      "held-out frames). The exported model/ is what eqt predict / eval load; eqt eval --model RUN_DIR\n"
+      "without --input evaluates on the run's test set.\n"
       "Config keys, defaults and presets: docs/training.md and examples/train/.");
   c.app->add_option("config", opt->config, "training config (YAML)")->check(CLI::ExistingFile);
   c.app->add_option("--run-dir", opt->run_dir, "run directory (default: runs/<config name>)");

@@ -139,6 +139,7 @@ Datasets load_datasets(const TrainConfig& config) {
     if (split.val.empty()) fail("{}: data.val_fraction leaves no validation structure", config.train_file);
     d.train.samples = take(all, split.train);
     d.val.samples = take(all, split.val);
+    for (const int64_t i : split.test) d.held_out_test.push_back(all[static_cast<std::size_t>(i)].structure);
   } else {
     d.train.samples = std::move(all);
     d.val.samples = read_samples(config.val_file, config);

@@ -39,6 +39,9 @@ struct Split {
 
 struct Datasets {
   Split train, val;
+  // The data.test_fraction part of a single data file, kept so that the run can write it out for
+  // `eqt eval` (never used in training). Empty when data.test names a file.
+  std::vector<data::Structure> held_out_test;
 };
 
 // Which frames of a single file go where: a seeded permutation, the first test_fraction (rounded)

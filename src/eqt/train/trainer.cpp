@@ -11,6 +11,7 @@
 
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
+#include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/train/batch_loss.h"
@@ -188,6 +189,7 @@ void Trainer::build() {
   }
   state_.extra = {{"normalisation", to_json(norm_)}, {"kind", recipe_.kind}, {"architecture", recipe_.architecture}};
   write_text(dir_ / "normalisation.json", to_json(norm_).dump(2) + "\n");
+  if (!data_.held_out_test.empty() && !options_.resume) data::write_extxyz(dir_ / "test.xyz", data_.held_out_test);
   files_ = std::make_unique<RunFiles>(dir_, targets_, !options_.resume, state_.step);
   files_->echo = options_.echo_log;
   int64_t parameters = 0;
@@ -252,7 +254,10 @@ void Trainer::export_best() {
 // Returns true when early stopping says to stop.
 bool Trainer::after_validation(const Totals& train, const Totals& val) {
   MetricsRow row;
-  row.epoch = state_.epoch;
+  // A run stopped inside an epoch (max_steps, max_minutes) validates that partial epoch: it is
+  // labelled with its own number, so that it does not repeat the last complete one.
+  const int64_t epoch = state_.epoch + (state_.batch_in_epoch > 0 ? 1 : 0);
+  row.epoch = epoch;
   row.step = state_.step;
   row.time_s = elapsed_s();
   row.lr = lr_;
@@ -268,7 +273,7 @@ bool Trainer::after_validation(const Totals& train, const Totals& val) {
   if (improved) {
     state_.best_metric = row.val_loss;
     state_.have_best = true;
-    state_.best_epoch = state_.epoch;
+    state_.best_epoch = epoch;
     state_.validations_without_improvement = 0;
   } else {
     ++state_.validations_without_improvement;

@@ -1,0 +1,24 @@
+#pragma once
+// What `eqt eval --model RUN_DIR` takes from the training run when the user does not say: the
+// run's test set (RUN_DIR/test.xyz, written by `eqt train` for a data.test_fraction split, else the
+// config's data.test file) and the label keys the run trained on (targets.<name>.key).
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "eqt/data/labels.h"
+
+namespace eqt::cli {
+
+// The frames `eqt train` held out as test from a single data file.
+inline const char* kRunTestSetFile = "test.xyz";
+
+struct RunDefaults {
+  std::optional<std::string> test_input;  // none: the run has no test set
+  data::LabelKeys keys;
+};
+
+// Reads RUN_DIR/config.yaml (as resolved by eqt train); fails naming the file when it is unreadable.
+RunDefaults run_defaults(const std::filesystem::path& run_dir);
+
+}  // namespace eqt::cli
