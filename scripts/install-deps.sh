@@ -6,6 +6,7 @@ packages=(
   cmake g++ ccache make           # build
   libtorch-dev                    # tensors + autograd (LibTorch 1.13)
   libopenblas0-openmp             # ~6x faster matrix work than the reference BLAS LibTorch links by default
+  libdnnl-dev                     # oneDNN sgemm for float32 linears (AVX-512 where OpenBLAS 0.3.21 runs AVX2)
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
   gnuplot-nox                     # `eqt eval` draws its parity plots and learning curves with it (pngcairo)
   libgtest-dev googletest         # tests

@@ -1,6 +1,7 @@
 #include "eqt/models/pet/gnn_layer.h"
 
 #include "eqt/models/pet/token_rows.h"
+#include "eqt/nn/fast_linear.h"
 
 #include <vector>
 
@@ -18,7 +19,7 @@ std::shared_ptr<Layer> child(torch::nn::Module& parent, const std::string& name,
 LayerInputs LayerInputs::rows(const at::Tensor& index) const {
   return {vectors.index_select(0, index), central_species.index_select(0, index),
           neighbour_species.index_select(0, index), messages.index_select(0, index),
-          key_weights.index_select(0, index)};
+          key_weights.index_select(0, index), message_table};
 }
 
 GnnLayer::GnnLayer(const PetHypers& hypers, int64_t gnn_layer, int64_t n_species, c10::ScalarType dtype)
@@ -55,14 +56,46 @@ at::Tensor GnnLayer::geometric_input(const at::Tensor& vectors) const {
 }
 
 at::Tensor GnnLayer::neighbour_tokens(const LayerInputs& inputs) const {
-  at::Tensor geometry = r_embedding_->forward(geometric_input(inputs.vectors));
-  if (hypers_.r_embedding_activation) geometry = activate(hypers_.activation, geometry);
-  std::vector<at::Tensor> parts = {geometry};
-  if (neighbor_embedder_) parts.push_back(neighbor_embedder_->forward(inputs.neighbour_species));
-  parts.push_back(inputs.messages);
-  at::Tensor tokens = compress_in_->forward(at::cat(parts, -1));
-  if (compress_out_) tokens = compress_out_->forward(activate(hypers_.activation, tokens));
-  return tokens;
+  at::Tensor merged;
+  if (hypers_.r_embedding_activation) {
+    at::Tensor geometry = activate(hypers_.activation, nn::fast_linear(*r_embedding_, geometric_input(inputs.vectors)));
+    std::vector<at::Tensor> parts = {geometry};
+    if (neighbor_embedder_) parts.push_back(neighbor_embedder_->forward(inputs.neighbour_species));
+    parts.push_back(inputs.messages);
+    merged = nn::fast_linear(*compress_in_, at::cat(parts, -1));
+  } else {
+    merged = merged_compress_input(inputs);
+  }
+  if (compress_out_) merged = nn::fast_linear(*compress_out_, activate(hypers_.activation, merged));
+  return merged;
+}
+
+// compress_in(cat[r_embedding(g), (embed(s)), m]) with nothing between the two linears, written
+// as g @ (C_g R)^T + m @ C_m^T + (C_g b_R + b_C) (+ (E C_s^T)[s]): the [M, D] geometry features
+// and half of compress_in's product are never formed. Species-only parts (the neighbour species
+// embedding, and the first layer's messages, which are an embedding of the neighbour species)
+// become rows of a per-species table, added by index.
+at::Tensor GnnLayer::merged_compress_input(const LayerInputs& inputs) const {
+  const int64_t d = hypers_.d_model;
+  const at::Tensor& c = compress_in_->weight;  // [D, n_merge * D]: geometry, (species), messages
+  const at::Tensor c_geometry = c.narrow(1, 0, d);
+  const at::Tensor c_messages = c.narrow(1, c.size(1) - d, d);
+  const at::Tensor geometry_weight = at::mm(c_geometry, r_embedding_->weight);  // [D, input dim]
+  at::Tensor bias = at::mv(c_geometry, r_embedding_->bias) + compress_in_->bias;
+  at::Tensor species_rows;  // [n_species + 1, D] or undefined
+  if (neighbor_embedder_) species_rows = at::mm(neighbor_embedder_->weight, c.narrow(1, d, d).t());
+  if (inputs.message_table.defined()) {
+    const at::Tensor message_rows = at::mm(inputs.message_table, c_messages.t());
+    species_rows = species_rows.defined() ? species_rows + message_rows : message_rows;
+  }
+  const at::Tensor g = geometric_input(inputs.vectors);
+  if (!species_rows.defined()) {
+    return nn::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1), bias);
+  }
+  const at::Tensor per_token = at::embedding(species_rows + bias, inputs.neighbour_species);
+  if (inputs.message_table.defined()) return per_token + nn::fast_linear(g, geometry_weight, at::Tensor());
+  return per_token + nn::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1),
+                                     at::Tensor());
 }
 
 // Tokens are packed (token_rows.h): the compress MLP and the transformer's per-token work skip
@@ -78,6 +111,7 @@ LayerOutputs GnnLayer::forward(const LayerInputs& inputs) const {
   real.vectors = inputs.vectors.reshape({n * k, 3}).index_select(0, index);
   real.neighbour_species = inputs.neighbour_species.reshape({-1}).index_select(0, index);
   real.messages = inputs.messages.reshape({n * k, d}).index_select(0, index);
+  real.message_table = inputs.message_table;
   at::Tensor tokens = neighbour_tokens(real);
   at::Tensor weights = inputs.key_weights;
   if (central_embedder_) {
@@ -87,10 +121,9 @@ LayerOutputs GnnLayer::forward(const LayerInputs& inputs) const {
   }
   const at::Tensor mixed = trans_->forward(tokens, packed.tokens, weights);
   const int64_t first = central_embedder_ ? n : 0;
-  const at::Tensor messages = at::zeros({n * k, d}, mixed.options())
-                                  .index_copy(0, index, mixed.narrow(0, first, index.size(0)))
-                                  .view({n, k, d});
-  return {messages, central_embedder_ ? mixed.narrow(0, 0, n) : at::Tensor()};
+  const at::Tensor packed_messages = mixed.narrow(0, first, index.size(0));
+  const at::Tensor messages = at::zeros({n * k, d}, mixed.options()).index_copy(0, index, packed_messages).view({n, k, d});
+  return {messages, central_embedder_ ? mixed.narrow(0, 0, n) : at::Tensor(), packed_messages, index};
 }
 
 }  // namespace eqt::models::pet

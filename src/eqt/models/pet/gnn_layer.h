@@ -22,6 +22,9 @@ struct LayerInputs {
   at::Tensor neighbour_species;  // int64 [N, K], species index, n_species on padding
   at::Tensor messages;           // [N, K, D] incoming messages
   at::Tensor key_weights;        // [N, K] cutoff multipliers, 0 on padding
+  // Defined when messages[i, k] = message_table[neighbour_species[i, k]] (the first layer's
+  // species embedding): the layer then works from the table's rows.
+  at::Tensor message_table;      // [n_species + 1, D]
 
   LayerInputs rows(const at::Tensor& index) const;  // the centres listed in index
 };
@@ -29,6 +32,9 @@ struct LayerInputs {
 struct LayerOutputs {
   at::Tensor messages;       // [N, K, D]
   at::Tensor central_token;  // [N, D]; undefined when the layer has no central token
+  // The same messages of the real neighbours only, [E, D], and their flat index row * K + k in
+  // the [N, K] grid; undefined where a layer did not produce them (central-specific layers).
+  at::Tensor packed_messages, neighbour_index;
 };
 
 class GnnLayer : public torch::nn::Module {
@@ -39,6 +45,7 @@ class GnnLayer : public torch::nn::Module {
 
  private:
   at::Tensor neighbour_tokens(const LayerInputs& inputs) const;
+  at::Tensor merged_compress_input(const LayerInputs& inputs) const;
   at::Tensor geometric_input(const at::Tensor& vectors) const;
 
   PetHypers hypers_;

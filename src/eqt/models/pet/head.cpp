@@ -1,6 +1,9 @@
 #include "eqt/models/pet/head.h"
 
+#include <algorithm>
+
 #include "eqt/models/pet/transformer.h"
+#include "eqt/nn/fast_linear.h"
 
 namespace eqt::models::pet {
 
@@ -14,8 +17,8 @@ Head::Head(const PetHypers& hypers, c10::ScalarType dtype) : activation_(hypers.
 }
 
 at::Tensor Head::forward(const at::Tensor& x) const {
-  const at::Tensor h = activate(activation_, first_->forward(x));
-  return last_->forward(activate(activation_, second_->forward(h)));
+  const at::Tensor h = activate(activation_, nn::fast_linear(*first_, x));
+  return nn::fast_linear(*last_, activate(activation_, nn::fast_linear(*second_, h)));
 }
 
 // As officially, averages divide by the total cutoff weight, which is 0 for an isolated atom.
@@ -29,6 +32,15 @@ at::Tensor sum_bond_energies(const at::Tensor& bond_outputs, const at::Tensor& p
   // where(), not a product: padding outputs must not leak even if they were not finite.
   const at::Tensor real = at::where(padding.unsqueeze(-1), at::zeros_like(bond_outputs), bond_outputs);
   const at::Tensor summed = (real * key_weights.unsqueeze(-1)).sum(1);
+  return average ? summed / key_weights.sum(1, /*keepdim=*/true) : summed;
+}
+
+at::Tensor sum_packed_bond_energies(const at::Tensor& bond_outputs, const at::Tensor& neighbour_index,
+                                    const at::Tensor& key_weights, bool average) {
+  const int64_t n = key_weights.size(0), k = key_weights.size(1);
+  const at::Tensor weights = key_weights.reshape({-1}).index_select(0, neighbour_index).unsqueeze(-1);
+  const at::Tensor centre = neighbour_index.div(std::max<int64_t>(k, 1), "floor");
+  const at::Tensor summed = at::zeros({n, 1}, bond_outputs.options()).index_add(0, centre, bond_outputs * weights);
   return average ? summed / key_weights.sum(1, /*keepdim=*/true) : summed;
 }
 

@@ -33,4 +33,9 @@ at::Tensor pool_messages(const at::Tensor& messages, const at::Tensor& key_weigh
 at::Tensor sum_bond_energies(const at::Tensor& bond_outputs, const at::Tensor& padding,
                              const at::Tensor& key_weights, bool average);
 
+// The same from the outputs of the real bonds only: bond_outputs [E, 1] at flat grid positions
+// neighbour_index [E] (row * K + k) of key_weights [N, K].
+at::Tensor sum_packed_bond_energies(const at::Tensor& bond_outputs, const at::Tensor& neighbour_index,
+                                    const at::Tensor& key_weights, bool average);
+
 }  // namespace eqt::models::pet

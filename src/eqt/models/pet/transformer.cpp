@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "eqt/nn/fast_linear.h"
+
 namespace eqt::models::pet {
 namespace {
 // Same constants as torch.nn.LayerNorm's default and the official renormalisation.
@@ -25,7 +27,7 @@ at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& r
   const int64_t d_head = d / n_head_;
   // Packed [M, 3, H, d_head] -> grid [3, H, N * T, d_head] (zeros on padding): q, k and v of every
   // head are then contiguous [H * N, T, d_head] batches for bmm, without further copies.
-  const at::Tensor qkv = input_linear_->forward(tokens).view({m, 3, n_head_, d_head}).permute({1, 2, 0, 3});
+  const at::Tensor qkv = nn::fast_linear(*input_linear_, tokens).view({m, 3, n_head_, d_head}).permute({1, 2, 0, 3});
   const at::Tensor grid = at::zeros({3, n_head_, n * t, d_head}, tokens.options()).index_copy(2, rows.slot, qkv);
   const auto part = [&](int64_t i) { return grid.select(0, i).view({n_head_ * n, t, d_head}); };
   const at::Tensor scores = at::bmm(part(0), part(1).transpose(1, 2)) * (1.0 / std::sqrt(double(d_head)));
@@ -35,7 +37,7 @@ at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& r
   weights = weights / (weights.sum(-1, /*keepdim=*/true) + kRenormEps);
   const at::Tensor mixed = at::bmm(weights.view({n_head_ * n, t, t}), part(2)).view({n_head_, n * t, d_head});
   // Back to packed tokens [M, H * d_head].
-  return output_linear_->forward(mixed.index_select(1, rows.slot).permute({1, 0, 2}).reshape({m, d}));
+  return nn::fast_linear(*output_linear_, mixed.index_select(1, rows.slot).permute({1, 0, 2}).reshape({m, d}));
 }
 
 TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtype)
@@ -51,7 +53,7 @@ TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtyp
 }
 
 at::Tensor TransformerLayer::mlp(const at::Tensor& x) const {
-  return mlp_out_->forward(activate(activation_, mlp_in_->forward(x)));
+  return nn::fast_linear(*mlp_out_, activate(activation_, nn::fast_linear(*mlp_in_, x)));
 }
 
 at::Tensor TransformerLayer::forward(const at::Tensor& tokens, const TokenRows& rows,
