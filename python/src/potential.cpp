@@ -5,6 +5,7 @@
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::python {

@@ -6,6 +6,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/elements.h"
 #include "eqt/data/labels.h"
+#include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::cli {

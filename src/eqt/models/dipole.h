@@ -19,11 +19,9 @@
 
 #include "eqt/data/graph.h"
 #include "eqt/models/model.h"
+#include "eqt/models/output_names.h"
 
 namespace eqt::models {
-
-inline constexpr const char* kChargesOutput = "charges";
-inline constexpr const char* kDipoleOutput = "dipole";
 
 // raw [N] -> q [N] with sum zero per structure of graph.batch.
 at::Tensor neutral_charges(const at::Tensor& raw, const data::Graph& graph);

@@ -14,14 +14,8 @@
 namespace eqt::models {
 
 // Named outputs: "energy" [B] in eV is the potential energy; models may add per-structure targets
-// ("U0", "mu" [B], "dipole" [B, 3], ...) and per-atom ones ("atomic_energies" [N], "charges" [N]).
+// ("U0", "mu" [B], "dipole" [B, 3], ...) and per-atom ones ("atomic_energies" [N]).
 using Outputs = std::map<std::string, at::Tensor>;
-
-// Whether an output holds one row per atom rather than per structure: the atomic_* outputs and
-// "charges" (dipole.h). Shapes alone cannot tell, since a batch may have as many structures as atoms.
-inline bool is_per_atom_output(const std::string& name) {
-  return name.rfind("atomic_", 0) == 0 || name == "charges";
-}
 
 class Model : public torch::nn::Module {
  public:
