@@ -121,7 +121,7 @@ TEST(CliTrainDipole, TinyEquiformerLearnsDipolesAndPredictAndEvalReportThem) {
     if (value_at(rows, i, "val_loss") < value_at(rows, best, "val_loss")) best = i;
   }
   const double learned = value_at(rows, best, "val_dipole_rmse");
-  EXPECT_LT(learned, 0.25 * val.dipole_rms) << "first epoch " << first << ", label RMS " << val.dipole_rms;
+  EXPECT_LT(learned, 0.1 * val.dipole_rms) << "first epoch " << first << ", label RMS " << val.dipole_rms;
   EXPECT_TRUE(load_json(run / "model" / "model.json")["architecture"].value("dipole_head", false));
 
   // predict: a dipole per frame and a charge per atom, the dipole being the charges' moment.
