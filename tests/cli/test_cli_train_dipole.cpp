@@ -122,6 +122,8 @@ TEST(CliTrainDipole, TinyEquiformerLearnsDipolesAndPredictAndEvalReportThem) {
   }
   const double learned = value_at(rows, best, "val_dipole_rmse");
   EXPECT_LT(learned, 0.1 * val.dipole_rms) << "first epoch " << first << ", label RMS " << val.dipole_rms;
+  fmt::print("validation dipole RMSE {:.4f} e*A (first epoch {:.4f}), label RMS {:.4f} e*A\n", learned, first,
+             val.dipole_rms);
   EXPECT_TRUE(load_json(run / "model" / "model.json")["architecture"].value("dipole_head", false));
 
   // predict: a dipole per frame and a charge per atom, the dipole being the charges' moment.
