@@ -34,7 +34,8 @@ struct Written {
 //   dipole = sum_i q_i (r_i - centroid),  q_i = species_charge(Z_i) - mean over the cluster,
 //   energy = sum_{i<j} (Z_i + Z_j)/10 exp(-r_ij)  (eV),
 // written as extxyz with the dipole under `dipole_key` (none when empty).
-Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed, const std::string& dipole_key = "dipole") {
+Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed,
+                             const std::string& dipole_key = "dipole") {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> count(3, 6), species(0, 2);
   std::uniform_real_distribution<double> coordinate(-1.5, 1.5);
@@ -71,7 +72,9 @@ Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed, co
     }
     for (double d : dipole) sum_squares += d * d;
     out << n << "\n" << fmt::format("Properties=species:S:1:pos:R:3 energy={:.12f}", energy);
-    if (!dipole_key.empty()) out << fmt::format(" {}=\"{:.12f} {:.12f} {:.12f}\"", dipole_key, dipole[0], dipole[1], dipole[2]);
+    if (!dipole_key.empty()) {
+      out << fmt::format(" {}=\"{:.12f} {:.12f} {:.12f}\"", dipole_key, dipole[0], dipole[1], dipole[2]);
+    }
     out << " pbc=\"F F F\"\n";
     for (int i = 0; i < n; ++i) {
       out << fmt::format("{} {:.10f} {:.10f} {:.10f}\n", symbol(z[i]), r[3 * i], r[3 * i + 1], r[3 * i + 2]);

@@ -101,7 +101,8 @@ void expect_covariant(models::Model& model, bool rotate, double tolerance) {
   const Prediction after = predict(model, turned);
   const double scale = plain.dipole.abs().max().item<double>();
   EXPECT_LT((after.dipole - at::matmul(plain.dipole, rotation.t())).abs().max().item<double>(), tolerance * scale);
-  EXPECT_LT((after.charges - plain.charges).abs().max().item<double>(), tolerance * plain.charges.abs().max().item<double>());
+  EXPECT_LT((after.charges - plain.charges).abs().max().item<double>(),
+            tolerance * plain.charges.abs().max().item<double>());
 }
 
 void perturb(models::Model& model, uint64_t seed) {
