@@ -32,12 +32,14 @@ class EqtCalculator(Calculator):
         ecse_fallback: model directory ECSE uses where an environment has no frame.
 
     The model's other outputs (e.g. per-structure targets, atomic_energies) are put in
-    ``calc.results`` under their own names, atomic_energies also as ASE's "energies". Raises
+    ``calc.results`` under their own names, atomic_energies also as ASE's "energies". Models
+    trained on dipoles give ASE's "dipole" (e*Angstrom, atoms.get_dipole_moment()) and "charges"
+    (e, atoms.get_charges()); for other models ASE reports them as not present. Raises
     eqt.EqtError (a RuntimeError) for a missing or corrupt model directory and for elements the
     model was not trained on.
     """
 
-    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]
+    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "dipole", "charges"]
 
     def __init__(self, model_dir, dtype="float64", threads=None, ecse=False, ecse_fallback=None, **kwargs):
         Calculator.__init__(self, **kwargs)

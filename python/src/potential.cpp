@@ -5,6 +5,7 @@
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::python {
@@ -12,11 +13,12 @@ namespace {
 
 at::Tensor as_result(const at::Tensor& value) { return value.detach().to(at::kDouble).contiguous().clone(); }
 
-// Same convention as `eqt predict`: atomic_* outputs are per atom, the others per structure.
+// Same convention as `eqt predict` (models::is_per_atom_output): atomic_* outputs and charges are
+// per atom, the others per structure.
 void store_other_outputs(const models::Outputs& outputs, PotentialResults& results) {
   for (const auto& [name, value] : outputs) {
     if (name == "energy" || !value.defined() || value.dim() == 0) continue;
-    if (name.rfind("atomic_", 0) == 0) {
+    if (models::is_per_atom_output(name)) {
       results.per_atom[name] = as_result(value);
     } else if (value.size(0) == 1) {
       results.per_structure[name] = as_result(value[0]);

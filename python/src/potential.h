@@ -29,7 +29,7 @@ struct PotentialResults {
   at::Tensor forces;                                // [N, 3]; undefined unless requested
   at::Tensor stress;                                // [3, 3], ASE's sign; undefined unless requested
   std::map<std::string, at::Tensor> per_structure;  // other model outputs of the structure
-  std::map<std::string, at::Tensor> per_atom;       // atomic_* outputs, [N, ...]
+  std::map<std::string, at::Tensor> per_atom;       // atomic_* outputs and charges, [N, ...]
 };
 
 class Potential {

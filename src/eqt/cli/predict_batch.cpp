@@ -6,14 +6,12 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/elements.h"
 #include "eqt/data/labels.h"
+#include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::cli {
 
 namespace {
-
-// Output names that hold one row per atom rather than per structure (Model's convention).
-bool is_per_atom_output(const std::string& name) { return name.rfind("atomic_", 0) == 0; }
 
 void set_info(data::Structure& s, const std::string& key, const at::Tensor& value) {
   s.arrays.erase(key);
@@ -31,14 +29,14 @@ void set_array(data::Structure& s, const std::string& key, const at::Tensor& val
 
 at::Tensor cpu_double(const at::Tensor& value) { return value.detach().to(at::kDouble).contiguous().clone(); }
 
-// Model outputs besides the energy, per structure ([B, ...]) or per atom (atomic_*, [N, ...]).
+// Model outputs besides the energy, per structure ([B, ...]) or per atom (atomic_*, charges: [N, ...]).
 void split_other_outputs(const models::Outputs& outputs, std::vector<StructurePrediction>& predictions,
                          const at::Tensor& ptr) {
   const auto batch = static_cast<int64_t>(predictions.size());
   for (const auto& [name, value] : outputs) {
     if (name == "energy" || !value.defined() || value.dim() == 0) continue;
     for (int64_t k = 0; k < batch; ++k) {
-      if (is_per_atom_output(name)) {
+      if (models::is_per_atom_output(name)) {
         const int64_t begin = ptr[k].item<int64_t>(), end = ptr[k + 1].item<int64_t>();
         predictions[k].per_atom[name] = cpu_double(value.slice(0, begin, end));
       } else if (value.size(0) == batch) {

@@ -42,7 +42,7 @@ struct StructurePrediction {
   at::Tensor forces;                             // [N, 3] eV/A; undefined without forces
   at::Tensor stress;                             // [3, 3] eV/A^3 (ASE's sign); undefined: not computed
   std::map<std::string, at::Tensor> per_structure;  // other outputs of shape [B, ...], row k
-  std::map<std::string, at::Tensor> per_atom;       // atomic_* outputs, rows of this structure
+  std::map<std::string, at::Tensor> per_atom;       // atomic_* and charges, rows of this structure
 };
 
 // `where[k]` names structures[k] in error messages ("in.xyz: frame 12").

@@ -9,6 +9,9 @@ inline constexpr double kBohrToAngstrom = 0.5291772105638411;
 inline constexpr double kKcalPerMolToEv = 0.04336410390059322;
 inline constexpr double kKjPerMolToEv = 0.010364269574711572;
 inline constexpr double kEvPerCubicAngstromToGpa = 160.21766208;
+// Dipole moments: eqt's dipole outputs are in the units of the training labels; ASE (and eqt's
+// docs) use e*Angstrom. 1 e*Angstrom = 4.8032 Debye (1 / ase.units.Debye).
+inline constexpr double kElectronAngstromToDebye = 4.80320467299766;
 
 // Molecular dynamics. eqt's MD keeps time in fs, velocities in Angstrom/fs and masses in amu
 // (unified atomic mass units). ASE measures time in its own unit sqrt(amu Angstrom^2 / eV)

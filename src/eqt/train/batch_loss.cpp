@@ -4,6 +4,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
+#include "eqt/models/dipole.h"
 #include "eqt/models/potential.h"
 #include "eqt/train/losses.h"
 
@@ -25,19 +26,14 @@ void add_errors(ErrorSums& sums, const at::Tensor& error) {
   sums.count += e.numel();
 }
 
-// Dipole from per-atom scalar outputs used as charges, about each structure's centroid (so that a
-// net charge does not make it depend on the origin).
-at::Tensor dipole_from_charges(const models::Outputs& outputs, const data::Graph& g) {
-  const auto found = outputs.find("atomic_energies");
+// The model's own dipole (models/dipole.h); a model without a dipole head cannot be trained on one.
+const at::Tensor& predicted_dipole(const models::Outputs& outputs, const std::string& kind) {
+  const auto found = outputs.find(models::kDipoleOutput);
   if (found == outputs.end()) {
-    fail("targets.dipole: this model has no per-atom output to use as charges (train dipoles with PET)");
+    fail("targets.dipole: the {} model has no dipole head (a run that trains dipoles builds one; resuming a run "
+         "started without targets.dipole cannot add it, start a new run)", kind);
   }
-  const at::Tensor q = found->second;
-  const int64_t b = g.num_structures();
-  const at::Tensor counts = at::zeros({b}, q.options()).index_add(0, g.batch, at::ones_like(q));
-  const at::Tensor centroid = at::zeros({b, 3}, q.options()).index_add(0, g.batch, g.positions) / counts.unsqueeze(1);
-  const at::Tensor r = g.positions - centroid.index_select(0, g.batch);
-  return at::zeros({b, 3}, q.options()).index_add(0, g.batch, q.unsqueeze(1) * r);
+  return found->second;
 }
 
 }  // namespace
@@ -101,7 +97,7 @@ BatchResult batch_loss(models::Model& model, const BatchData& batch, const Train
   if (config.forces.trained()) add("forces", config.forces, ev.forces - batch.forces, normalisation.scale);
   if (config.stress.trained()) add("stress", config.stress, ev.stress - batch.stress, normalisation.stress_scale);
   if (config.dipole.trained()) {
-    add("dipole", config.dipole, dipole_from_charges(ev.outputs, batch.graph) - batch.dipole,
+    add("dipole", config.dipole, predicted_dipole(ev.outputs, model.kind()) - batch.dipole,
         normalisation.dipole_scale);
   }
   return r;

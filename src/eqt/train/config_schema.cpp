@@ -39,7 +39,7 @@ std::vector<Field> make_fields() {
       {"targets.stress.key", T::String, "stress", "[3, 3] or Voigt label, eV/A^3"},
       {"targets.stress.weight", T::Float, "0.0", "loss weight"},
       {"targets.stress.loss", T::String, "mse", "mse | l1 | huber"},
-      {"targets.dipole.key", T::String, "dipole", "per-structure [3] label, from per-atom charges (models with atomic outputs)"},
+      {"targets.dipole.key", T::String, "dipole", "per-structure [3] label (e*A); trains the model's own charge head, sum_i q_i (r_i - centroid)"},
       {"targets.dipole.weight", T::Float, "0.0", "loss weight"},
       {"targets.dipole.loss", T::String, "mse", "mse | l1 | huber"},
       {"targets.huber_delta", T::Float, "1.0", "Huber threshold in normalised units (error / scale)"},

@@ -23,7 +23,9 @@ const models::ArchitectureFormat& format_of(const std::string& kind) {
   return *format;
 }
 
+// A run that trains dipoles gives the model its own charge head (models/dipole.h).
 std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std::set<int64_t>& species) {
+  const bool dipole_head = config.dipole.trained();
   if (config.model_kind == "equiformer") {
     models::equiformer::EquiformerConfig c;
     try {
@@ -31,6 +33,7 @@ std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std:
     } catch (const Error& e) {
       fail("model.equiformer: {}", e.what());
     }
+    c.dipole_head = dipole_head;
     return std::make_shared<models::equiformer::EquiformerModel>(c, at::kDouble);
   }
   YAML::Node section = YAML::Clone(config.model_section);
@@ -39,7 +42,7 @@ std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std:
     for (const int64_t z : species) section["all_species"].push_back(z);
   }
   const auto pet_config = models::pet::pet_config_from_yaml(section, "model.pet");
-  return std::make_shared<models::pet::PetModel>(pet_config.hypers, pet_config.all_species, at::kDouble);
+  return std::make_shared<models::pet::PetModel>(pet_config.hypers, pet_config.all_species, at::kDouble, dipole_head);
 }
 
 }  // namespace

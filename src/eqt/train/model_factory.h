@@ -3,7 +3,8 @@
 // training does not depend on any architecture beyond reading its YAML section:
 //   1. the architecture's own YAML parser makes a plain model (Equiformer preset keys, PET
 //      all_species + ARCHITECTURAL_HYPERS; PET's all_species defaults to the training species),
-//      optionally wrapped in ECSE;
+//      with a dipole head when the config trains targets.dipole (models/dipole.h), optionally
+//      wrapped in ECSE;
 //   2. the registry's format for its kind describes it (the "architecture" JSON);
 //   3. the same format builds it back with the fitted normalisation.
 // The architecture JSON is what checkpoints and exported models store.

@@ -46,6 +46,9 @@ struct EquiformerConfig {
   double avg_degree = 15.57930850982666;
   int64_t max_atom_type = 64;
   SpeciesMap species_map = SpeciesMap::AtomicNumber;
+  // eqt's extension: a second head on the final scalar features predicts per-atom charges, giving
+  // the "charges" and "dipole" outputs (models/dipole.h). Set by training when it trains dipoles.
+  bool dipole_head = false;
 
   // Throws eqt::Error naming the first inconsistent field.
   void validate() const;

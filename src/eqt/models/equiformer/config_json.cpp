@@ -127,6 +127,7 @@ const std::map<std::string, Field>& fields() {
       {"avg_num_nodes", plain(&C::avg_num_nodes)},
       {"avg_degree", plain(&C::avg_degree)},
       {"max_atom_type", plain(&C::max_atom_type)},
+      {"dipole_head", plain(&C::dipole_head)},
   };
   return table;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "eqt/core/error.h"
+#include "eqt/models/dipole.h"
 #include "eqt/models/equiformer/edge_degree_embedding.h"
 #include "eqt/models/equiformer/node_embedding.h"
 #include "eqt/models/equiformer/output_head.h"
@@ -63,6 +64,7 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
   norm_ = register_module("norm", nn::make_norm(config_.norm_layer, feature, dtype));
   out_dropout_ = register_module("out_dropout", std::make_shared<nn::EquivariantDropout>(feature, config_.out_drop));
   head_ = register_module("head", std::make_shared<OutputHead>(feature, dtype));
+  if (config_.dipole_head) charge_head_ = register_module("charge_head", std::make_shared<OutputHead>(feature, dtype));
   to(dtype);
   eval();
 }
@@ -101,7 +103,9 @@ Outputs EquiformerModel::forward(const data::Graph& graph) {
   const at::Tensor atomic = atomic_energies(per_atom, graph);
   at::Tensor energy = at::zeros_like(raw).index_add(0, graph.batch, atomic);
   if (config_.mean) energy = energy + *config_.mean;
-  return {{"energy_raw", raw}, {"energy", energy}, {"atomic_energies", atomic}};
+  Outputs out{{"energy_raw", raw}, {"energy", energy}, {"atomic_energies", atomic}};
+  if (charge_head_) add_dipole_outputs(out, charge_head_->forward(x), graph);
+  return out;
 }
 
 at::Tensor EquiformerModel::atomic_energies(const at::Tensor& per_atom_raw, const data::Graph& graph) const {

@@ -7,6 +7,8 @@
 // of energy_raw times std, plus atomref[Z]; "energy" [B] = their sum + mean (std 1, mean 0, no
 // atomref when unset), the physical energy. The mean is a per-structure constant and belongs to no
 // atom: energy - sum(atomic_energies) recovers it. Forces come from potential.h's evaluate.
+// With config.dipole_head, a second OutputHead ("charge_head") on the same final features gives
+// "charges" [N] and "dipole" [B, 3] (models/dipole.h); the energy normalisation never touches them.
 //
 // State dict: the official names (atom_embed.*, rbf.*, edge_deg_embed.*, blocks.<i>.*, norm.*,
 // head.*), so official checkpoints load through load_state_dict (models/state_dict.h).
@@ -57,6 +59,7 @@ class EquiformerModel : public Model {
   std::shared_ptr<nn::EquivariantNorm> norm_;
   std::shared_ptr<nn::EquivariantDropout> out_dropout_;
   std::shared_ptr<OutputHead> head_;
+  std::shared_ptr<OutputHead> charge_head_;  // null without config.dipole_head
 };
 
 }  // namespace eqt::models::equiformer

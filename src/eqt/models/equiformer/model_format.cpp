@@ -35,6 +35,8 @@ ArchitectureFormat::Description describe(const Model& model) {
   const EquiformerConfig& config = equiformer->config();
   json architecture = to_json(config);
   for (const char* key : {"mean", "std", "atomref"}) architecture.erase(key);
+  // Recorded only when present, so that energy-only model.json files read as before.
+  if (!config.dipole_head) architecture.erase("dipole_head");
   EnergyNormalisation normalisation;  // c10::optional (LibTorch 1.13) does not convert to std::optional
   if (config.mean) normalisation.mean = *config.mean;
   if (config.std) normalisation.std = *config.std;

@@ -16,7 +16,8 @@ inline const char* const kDotProductMd17Class = "nets.dp_attention_transformer_m
 // (errors name config.json and the key).
 std::shared_ptr<Model> load_reference_directory(const std::filesystem::path& dir, c10::ScalarType dtype);
 
-// architecture = to_json(config) without mean / std / atomref, which go to "normalisation".
+// architecture = to_json(config) without mean / std / atomref, which go to "normalisation";
+// "dipole_head": true only for models with charges / dipole outputs.
 ArchitectureFormat architecture_format();
 
 }  // namespace eqt::models::equiformer

@@ -14,8 +14,10 @@ using json = nlohmann::json;
 ArchitectureFormat::Description describe(const Model& model) {
   const auto* pet = dynamic_cast<const PetModel*>(&model);
   if (!pet) fail("PET format: the model is not a PetModel");
-  const json architecture = {{"all_species", pet->all_species()},
-                             {"ARCHITECTURAL_HYPERS", to_architectural_hypers(pet->hypers())}};
+  json architecture = {{"all_species", pet->all_species()},
+                       {"ARCHITECTURAL_HYPERS", to_architectural_hypers(pet->hypers())}};
+  // Recorded only when present, so that energy-only model.json files read as before.
+  if (pet->has_dipole_head()) architecture["dipole_head"] = true;
   return {architecture, to_json(pet->normalisation())};
 }
 
@@ -34,13 +36,15 @@ std::shared_ptr<Model> build(const ArchitectureFormat::Description& description,
   const json& architecture = description.architecture;
   if (!architecture.is_object()) fail("'architecture' must be an object");
   for (const auto& item : architecture.items()) {
-    if (item.key() != "all_species" && item.key() != "ARCHITECTURAL_HYPERS") {
-      fail("architecture: unknown key '{}' (PET has all_species, ARCHITECTURAL_HYPERS)", item.key());
+    if (item.key() != "all_species" && item.key() != "ARCHITECTURAL_HYPERS" && item.key() != "dipole_head") {
+      fail("architecture: unknown key '{}' (PET has all_species, ARCHITECTURAL_HYPERS, dipole_head)", item.key());
     }
   }
   if (!architecture.contains("all_species")) fail("architecture: 'all_species' is missing");
+  const json dipole_head = architecture.value("dipole_head", json(false));
+  if (!dipole_head.is_boolean()) fail("architecture: 'dipole_head' must be true or false, not {}", dipole_head.dump());
   const PetHypers hypers = parse_pet_hypers(architecture.value("ARCHITECTURAL_HYPERS", json::object()));
-  auto model = std::make_shared<PetModel>(hypers, species_of(architecture), dtype);
+  auto model = std::make_shared<PetModel>(hypers, species_of(architecture), dtype, dipole_head.get<bool>());
   model->set_normalisation(energy_normalisation_from_json(description.normalisation));
   return model;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "eqt/core/error.h"
+#include "eqt/models/dipole.h"
 #include "eqt/models/pet/species_dispatch.h"
 #include "eqt/nn/cutoff.h"
 
@@ -33,7 +34,7 @@ at::Tensor make_species_table(const std::vector<int64_t>& all_species) {
 }
 }  // namespace
 
-PetModel::PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::ScalarType dtype)
+PetModel::PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::ScalarType dtype, bool dipole_head)
     : hypers_(std::move(hypers)),
       all_species_(std::move(all_species)),
       n_species_(static_cast<int64_t>(all_species_.size())),
@@ -47,6 +48,10 @@ PetModel::PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::Scal
   if (hypers_.use_bond_energies) {
     const auto bond_heads = container(*this, "bond_heads", "ModuleList");
     for (int64_t k = 0; k < hypers_.n_gnn_layers; ++k) bond_heads_.push_back(build_heads(*bond_heads, k, dtype));
+  }
+  if (dipole_head) {
+    const auto charge_heads = container(*this, "charge_heads", "ModuleList");
+    for (int64_t k = 0; k < hypers_.n_gnn_layers; ++k) charge_heads_.push_back(build_heads(*charge_heads, k, dtype));
   }
 }
 
@@ -121,13 +126,16 @@ at::Tensor PetModel::apply_head(const Heads& heads, const at::Tensor& features, 
   })[0];
 }
 
+at::Tensor PetModel::head_features(const LayerOutputs& outputs, const LayerInputs& inputs) const {
+  return outputs.central_token.defined() ? outputs.central_token
+                                         : pool_messages(outputs.messages, inputs.key_weights, hypers_.average_pooling);
+}
+
 // Atomic energy contributions [N, 1] of one GNN layer.
-at::Tensor PetModel::layer_energies(int64_t layer, const LayerOutputs& outputs, const LayerInputs& inputs,
-                                    const TokenLayout& layout) const {
+at::Tensor PetModel::layer_energies(int64_t layer, const at::Tensor& features, const LayerOutputs& outputs,
+                                    const LayerInputs& inputs, const TokenLayout& layout) const {
   const at::Tensor& central = inputs.central_species;
-  at::Tensor energies = outputs.central_token.defined()
-                            ? apply_head(heads_[layer], outputs.central_token, central)
-                            : apply_head(heads_[layer], pool_messages(outputs.messages, inputs.key_weights, hypers_.average_pooling), central);
+  at::Tensor energies = apply_head(heads_[layer], features, central);
   if (!hypers_.use_bond_energies) return energies;
   if (outputs.packed_messages.defined() && bond_heads_[layer].size() == 1) {
     // The head on the real bonds only (a quarter of rMD17 aspirin's grid is padding).
@@ -148,9 +156,12 @@ Outputs PetModel::forward(const data::Graph& graph) {
   const TokenLayout layout = build_token_layout(graph.edge_index, graph.cell_shifts, graph.num_atoms());
   LayerInputs inputs = first_layer_inputs(graph, layout);
   at::Tensor atomic = at::zeros({graph.num_atoms(), 1}, graph.positions.options());
+  at::Tensor charges = has_dipole_head() ? at::zeros_like(atomic) : at::Tensor();
   for (int64_t k = 0; k < hypers_.n_gnn_layers; ++k) {
     const LayerOutputs outputs = run_layer(k, inputs);
-    atomic = atomic + layer_energies(k, outputs, inputs, layout);
+    const at::Tensor features = head_features(outputs, inputs);
+    atomic = atomic + layer_energies(k, features, outputs, inputs, layout);
+    if (charges.defined()) charges = charges + apply_head(charge_heads_[k], features, inputs.central_species);
     // Each bond's next message averages its own and the one computed at the other end of it.
     inputs.messages = hypers_.residual_factor * (inputs.messages + layout.from_reverse_edges(outputs.messages));
     inputs.message_table = at::Tensor();
@@ -160,6 +171,7 @@ Outputs PetModel::forward(const data::Graph& graph) {
   out["atomic_energies"] = atomic_energies;
   out["energy"] = normalisation_.energy(
       at::zeros({graph.num_structures()}, atomic.options()).index_add(0, graph.batch, atomic_energies));
+  if (charges.defined()) add_dipole_outputs(out, charges.squeeze(-1), graph);
   return out;
 }
 

@@ -8,6 +8,11 @@
 // Outputs: "atomic_energies" [N] and "energy" [B], through the model's EnergyNormalisation (none by
 // default, as in the official PET: energy = sum of the atomic outputs, no self-contributions).
 // Parameter names are the official PET.state_dict() names (state_dict.h loads official files).
+// With dipole_head (eqt's extension, off in official models), "charge_heads" (one Head per GNN
+// layer, on the same central-token / pooled features as the energy heads, no bond part) give
+// per-atom charges summed over layers, and the outputs "charges" [N] and "dipole" [B, 3]
+// (models/dipole.h). PET is not rotation invariant, so neither are its charges; ECSE fixes that
+// (its dipole is rotated back as a vector).
 #include <ATen/ATen.h>
 
 #include <memory>
@@ -27,7 +32,8 @@ namespace eqt::models::pet {
 class PetModel : public Model {
  public:
   // all_species: atomic numbers in the official order (their index is the species index).
-  PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::ScalarType dtype = c10::kFloat);
+  PetModel(PetHypers hypers, std::vector<int64_t> all_species, c10::ScalarType dtype = c10::kFloat,
+           bool dipole_head = false);
 
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return hypers_.r_cut; }
@@ -35,6 +41,7 @@ class PetModel : public Model {
 
   const PetHypers& hypers() const { return hypers_; }
   const std::vector<int64_t>& all_species() const { return all_species_; }
+  bool has_dipole_head() const { return !charge_heads_.empty(); }
   const EnergyNormalisation& normalisation() const { return normalisation_; }
   void set_normalisation(EnergyNormalisation normalisation) { normalisation_ = std::move(normalisation); }
   // Atomic numbers -> species indices; throws eqt::Error for a species the model does not know.
@@ -48,8 +55,10 @@ class PetModel : public Model {
   LayerInputs first_layer_inputs(const data::Graph& graph, const TokenLayout& layout) const;
   LayerOutputs run_layer(int64_t layer, const LayerInputs& inputs) const;
   at::Tensor apply_head(const Heads& heads, const at::Tensor& features, const at::Tensor& central) const;
-  at::Tensor layer_energies(int64_t layer, const LayerOutputs& outputs, const LayerInputs& inputs,
-                            const TokenLayout& layout) const;
+  // What the heads of a GNN layer read: its central token, or its pooled messages.
+  at::Tensor head_features(const LayerOutputs& outputs, const LayerInputs& inputs) const;
+  at::Tensor layer_energies(int64_t layer, const at::Tensor& features, const LayerOutputs& outputs,
+                            const LayerInputs& inputs, const TokenLayout& layout) const;
 
   PetHypers hypers_;
   std::vector<int64_t> all_species_;
@@ -58,7 +67,7 @@ class PetModel : public Model {
   at::Tensor species_table_;  // int64 [max Z + 1], species index or -1
   std::shared_ptr<SpeciesEmbedding> embedding_;
   std::vector<std::vector<std::shared_ptr<GnnLayer>>> gnn_layers_;
-  std::vector<Heads> heads_, bond_heads_;
+  std::vector<Heads> heads_, bond_heads_, charge_heads_;
 };
 
 }  // namespace eqt::models::pet
