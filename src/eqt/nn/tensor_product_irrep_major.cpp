@@ -4,7 +4,9 @@
 // the Linear multiplies in, and skips the CG matrix product where it is a scaled identity.
 #include <vector>
 
+#include "eqt/nn/batched_small_matmul.h"
 #include "eqt/nn/tensor_product_kernel.h"
+#include "eqt/so3/wigner_3j.h"
 
 namespace eqt::nn {
 namespace {
@@ -40,6 +42,43 @@ at::Tensor TensorProductKernel::direct_step(const Step& step, const Pieces& x1_b
   return x1_blocks[p.i_in1].view({batch, p.mul1, p.dim1}).transpose(1, 2) * s.view({batch, 1, s.size(-1)});  // explicit: -1 is ambiguous for an empty batch
 }
 
+void TensorProductKernel::build_contraction_tables() {
+  for (const auto& ins : instructions_) {
+    const so3::Irrep& l1 = in1_[ins.i_in1].ir;
+    const so3::Irrep& l2 = in2_[ins.i_in2].ir;
+    const bool one_x2_channel = ins.connection_mode == "uvu" && in2_[ins.i_in2].mul == 1;
+    // A scalar x2 (C = scale * identity) stays a broadcast product: it has no per-sample matrix.
+    if (!one_x2_channel || l2.dim() == 1) {
+      contraction_slot_.push_back(-1);
+      continue;
+    }
+    const int64_t dim_out = out_[ins.i_out].ir.dim();
+    at::Tensor table = so3::wigner_3j(l1.l, l2.l, out_[ins.i_out].ir.l, at::kDouble)  // [i, j, k]
+                           .permute({1, 2, 0})
+                           .reshape({l2.dim(), dim_out * l1.dim()});
+    if (!ins.has_weight) table = table * ins.path_weight;
+    contraction_slot_.push_back(constants_.add(table));
+  }
+}
+
+bool TensorProductKernel::is_contracted(const Step& step) const { return contraction_slot_[step.instruction] >= 0; }
+
+at::Tensor TensorProductKernel::contracted_step(const Step& step, const Pieces& x1_blocks, const Pieces& x2_blocks,
+                                                const Pieces& weights) const {
+  const auto& ins = instructions_[step.instruction];
+  const auto& p = pairs_[step.pair];
+  const at::Tensor& x2 = x2_blocks[p.i_in2];
+  const int64_t batch = x2.size(0);
+  const at::Tensor matrix =  // [Z, 2l+1, dim1]
+      at::mm(x2, constants_.get(contraction_slot_[step.instruction], x2)).view({batch, step.ir_dim, p.dim1});
+  at::Tensor x1 = x1_blocks[p.i_in1].view({batch, p.mul1, p.dim1});
+  if (ins.has_weight) {  // the weight scales the small operand, not the [Z, 2l+1, mul] result
+    const at::Tensor& w = weights[weight_piece_[step.instruction]];
+    x1 = x1 * w.view({w.dim() == 1 ? 1 : w.size(0), p.mul1, 1});
+  }
+  return batched_small_mm(matrix, x1.transpose(1, 2));
+}
+
 at::Tensor TensorProductKernel::transposed_step(const Step& step, const std::vector<Pieces>& products,
                                                 const Pieces& weights) const {
   const auto& block = out_[instructions_[step.instruction].i_out];
@@ -54,7 +93,9 @@ IrrepMajor TensorProductKernel::irrep_major(const at::Tensor& x1, const at::Tens
   const Pieces x1_blocks = x1.split_with_sizes(block_dims(in1_), 1);
   const Pieces x2_blocks = x2.split_with_sizes(block_dims(in2_), 1);
   std::vector<bool> needed(pairs_.size(), false);
-  for (const auto& step : elementwise_) needed[step.pair] = needed[step.pair] || !is_direct(step);
+  for (const auto& step : elementwise_) {
+    needed[step.pair] = needed[step.pair] || !(is_contracted(step) || is_direct(step));
+  }
   std::vector<Pieces> products(pairs_.size());
   for (std::size_t g = 0; g < pairs_.size(); ++g) {
     if (needed[g]) products[g] = pair_product(pairs_[g], x1_blocks, x2_blocks);
@@ -64,8 +105,13 @@ IrrepMajor TensorProductKernel::irrep_major(const at::Tensor& x1, const at::Tens
 
   std::vector<std::vector<at::Tensor>> contributions(out_.size());  // [Z, m, mul] each
   for (const auto& step : elementwise_) {
-    contributions[instructions_[step.instruction].i_out].push_back(
-        is_direct(step) ? direct_step(step, x1_blocks, x2_blocks, weights) : transposed_step(step, products, weights));
+    auto& terms = contributions[instructions_[step.instruction].i_out];
+    if (is_contracted(step)) {
+      terms.push_back(contracted_step(step, x1_blocks, x2_blocks, weights));
+    } else {
+      terms.push_back(is_direct(step) ? direct_step(step, x1_blocks, x2_blocks, weights)
+                                      : transposed_step(step, products, weights));
+    }
   }
   IrrepMajor result;
   result.irreps = distinct_irreps(out_);

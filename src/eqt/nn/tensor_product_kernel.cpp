@@ -59,6 +59,7 @@ TensorProductKernel::TensorProductKernel(const so3::Irreps& irreps_in1, const so
     if (!is_mixing(instructions_[n])) elementwise_.push_back(step_of(n));
   }
   build_cg_matrices();
+  build_contraction_tables();
 }
 
 void TensorProductKernel::build_weight_table() {

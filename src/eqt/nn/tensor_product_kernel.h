@@ -95,6 +95,12 @@ class TensorProductKernel {
   at::Tensor direct_step(const Step& step, const Pieces& x1_blocks, const Pieces& x2_blocks,
                          const Pieces& weights) const;
   at::Tensor transposed_step(const Step& step, const std::vector<Pieces>& products, const Pieces& weights) const;
+  // 'uvu' paths with one x2 channel: out[z] = M[z] @ (w[z] * x1[z]^T) with the per-sample matrix
+  // M[z, k, i] = sum_j C[i, j, k] x2[z, j], as one batched small matrix product (no outer product).
+  bool is_contracted(const Step& step) const;
+  at::Tensor contracted_step(const Step& step, const Pieces& x1_blocks, const Pieces& x2_blocks,
+                             const Pieces& weights) const;
+  void build_contraction_tables();
 
   so3::Irreps in1_, in2_, out_;
   std::vector<TensorProductInstruction> instructions_;  // non-empty ones only
@@ -107,6 +113,9 @@ class TensorProductKernel {
   std::vector<Step> elementwise_;
   ConstantCache constants_;
   int scale_slot_ = -1;  // [weight_numel] path weight of every flat weight entry
+  // Per instruction: slot of [dim2, (2l_out+1) * dim1] with entry (j, k * dim1 + i) = C[i, j, k]
+  // (times the path weight when unweighted), or -1 when the path is not contracted this way.
+  std::vector<int> contraction_slot_;
 };
 
 }  // namespace eqt::nn

@@ -1,0 +1,129 @@
+#include "eqt/nn/batched_small_matmul.h"
+
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <algorithm>
+
+#include "eqt/core/error.h"
+
+namespace eqt::nn {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Entries per parallel chunk: enough work to pay for the hand-over between threads.
+int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
+
+// out[z, p, r] = sum_q a[z, p, q] b[z, q, r]; the inner loop runs along r (contiguous in b and out).
+at::Tensor nn_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
+  const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
+  const int64_t Z = a.size(0), P = a.size(1), Q = a.size(2), R = b.size(2);
+  at::Tensor out = at::empty({Z, P, R}, a.options());
+  AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "batched_small_mm", [&] {
+    const scalar_t* pa = a.data_ptr<scalar_t>();
+    const scalar_t* pb = b.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) {
+      for (int64_t z = z0; z < z1; ++z) {
+        const scalar_t* az = pa + z * P * Q;
+        const scalar_t* bz = pb + z * Q * R;
+        for (int64_t p = 0; p < P; ++p) {
+          scalar_t* row = po + (z * P + p) * R;
+          std::fill(row, row + R, scalar_t(0));
+          for (int64_t q = 0; q < Q; ++q) {
+            const scalar_t s = az[p * Q + q];
+            const scalar_t* brow = bz + q * R;
+            for (int64_t r = 0; r < R; ++r) row[r] += s * brow[r];
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// out[z, p, q] = sum_r a[z, p, r] b[z, q, r]: dot products along r (contiguous in both).
+at::Tensor nt_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
+  const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
+  const int64_t Z = a.size(0), P = a.size(1), R = a.size(2), Q = b.size(1);
+  at::Tensor out = at::empty({Z, P, Q}, a.options());
+  AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "batched_small_mm_nt", [&] {
+    const scalar_t* pa = a.data_ptr<scalar_t>();
+    const scalar_t* pb = b.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) {
+      for (int64_t z = z0; z < z1; ++z) {
+        for (int64_t p = 0; p < P; ++p) {
+          const scalar_t* arow = pa + (z * P + p) * R;
+          for (int64_t q = 0; q < Q; ++q) {
+            const scalar_t* brow = pb + (z * Q + q) * R;
+            scalar_t sum = 0;
+            for (int64_t r = 0; r < R; ++r) sum += arow[r] * brow[r];
+            po[(z * P + p) * Q + q] = sum;
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+struct SmallMm : public torch::autograd::Function<SmallMm> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
+    ctx->save_for_backward({a, b});
+    return nn_kernel(a, b);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& g = grads[0];  // [Z, P, R]
+    at::Tensor ga, gb;
+    if (ctx->needs_input_grad(0)) ga = batched_small_mm_nt(g, saved[1]);                  // g b^T
+    if (ctx->needs_input_grad(1)) gb = batched_small_mm(saved[0].transpose(1, 2), g);     // a^T g
+    return {ga, gb};
+  }
+};
+
+struct SmallMmNt : public torch::autograd::Function<SmallMmNt> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
+    ctx->save_for_backward({a, b});
+    return nt_kernel(a, b);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& g = grads[0];  // [Z, P, Q]
+    at::Tensor ga, gb;
+    if (ctx->needs_input_grad(0)) ga = batched_small_mm(g, saved[1]);                   // g b
+    if (ctx->needs_input_grad(1)) gb = batched_small_mm(g.transpose(1, 2), saved[0]);   // g^T a
+    return {ga, gb};
+  }
+};
+
+bool has_kernel(const at::Tensor& a, const at::Tensor& b) {
+  const auto type = a.scalar_type();
+  return a.device().is_cpu() && b.device().is_cpu() && type == b.scalar_type() &&
+         (type == at::kFloat || type == at::kDouble);
+}
+
+void check(const char* name, const at::Tensor& a, const at::Tensor& b, int64_t a_axis, int64_t b_axis) {
+  if (a.dim() != 3 || b.dim() != 3 || a.size(0) != b.size(0) || a.size(a_axis) != b.size(b_axis)) {
+    fail("{}: shapes {} and {} do not fit", name, c10::str(a.sizes()), c10::str(b.sizes()));
+  }
+}
+
+}  // namespace
+
+at::Tensor batched_small_mm(const at::Tensor& a, const at::Tensor& b) {
+  check("batched_small_mm", a, b, 2, 1);
+  if (!has_kernel(a, b)) return at::bmm(a, b);
+  return SmallMm::apply(a, b);
+}
+
+at::Tensor batched_small_mm_nt(const at::Tensor& a, const at::Tensor& b) {
+  check("batched_small_mm_nt", a, b, 2, 2);
+  if (!has_kernel(a, b)) return at::bmm(a, b.transpose(1, 2));
+  return SmallMmNt::apply(a, b);
+}
+
+}  // namespace eqt::nn
