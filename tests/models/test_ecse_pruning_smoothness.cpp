@@ -35,7 +35,7 @@ EcseHypers with_mode(const std::string& mode) {
 // from 0.8 w1 to w1 through the pruning window. Largest |change of a pruned weight| / |change of w2|.
 double synthetic_gain(const EcseHypers& h) {
   const double w1 = 5.0;
-  const int n = 4000;
+  const int n = 1000;
   const at::Tensor structure = at::zeros({4}, at::kLong);
   at::Tensor previous;
   double previous_w2 = 0, gain = 0;

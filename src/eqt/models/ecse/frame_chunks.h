@@ -10,10 +10,11 @@
 
 namespace eqt::models::ecse {
 
-// Default budget of copy-atoms per backbone call: 2048 atoms is about 1-2 GB of autograd graph
-// for the official default PET in float64 (docs/ecse.md), and large enough that per-call
-// overheads do not matter.
-constexpr int64_t kDefaultMaxAtomsPerCall = 2048;
+// Default budget of copy-atoms per backbone call. The official default PET keeps about 0.7 MB of
+// autograd graph per atom in float32 (periodic water: 15 GB for 2048 copy-atoms), so 512 atoms is
+// ~4 GB in float32 (~8 GB in float64); calls of a few hundred atoms are large enough that per-call
+// overheads do not matter (docs/ecse.md).
+constexpr int64_t kDefaultMaxAtomsPerCall = 512;
 
 // Start index of every chunk plus the end (frames.size()): chunk k is [bounds[k], bounds[k+1]).
 // structure: int64 [F] structure of each frame; ptr: int64 [B + 1] atom offsets of the batch.
