@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
-    std::printf("ECSE(PET) vs PET, backbone %s, official default ECSE hypers, %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
+    std::printf("ECSE(PET) vs PET, backbone %s, default ECSE hypers (official values, eqt single-pass pruning), %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
                 o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats, std::getenv("OMP_WAIT_POLICY"));
     for (const auto dtype : o.dtypes) {
       for (const auto& spec : o.data) run(spec, dtype, o);
