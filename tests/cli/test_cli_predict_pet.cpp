@@ -45,7 +45,8 @@ TEST(CliPredictPet, EnergiesAndForcesMatchTheOfficialOutputs) {
 namespace eqt::testing {
 namespace {
 
-// --ecse wraps PET in ECSE: the official ECSE energies and forces (structures with <= 6 atoms).
+// --ecse wraps PET in ECSE: the official ECSE energies and forces (structures with <= 6 atoms), with
+// upstream's repeated pruning passes (--ecse-pruning official).
 TEST(CliPredictPet, EcseMatchesTheOfficialEcseOutputs) {
   EQT_REQUIRE_SHARED(shared);
   const auto dir = temp_dir("predict_pet_ecse");
@@ -61,7 +62,7 @@ TEST(CliPredictPet, EcseMatchesTheOfficialEcseOutputs) {
   }
   ASSERT_GE(structures.size(), 5u);
   data::write_extxyz(dir / "in.xyz", structures);
-  const auto r = run_predict("--model " + quoted(model) + " --ecse --input " + quoted(dir / "in.xyz") +
+  const auto r = run_predict("--model " + quoted(model) + " --ecse --ecse-pruning official --input " + quoted(dir / "in.xyz") +
                              " --output " + quoted(dir / "out.xyz") + " --dtype float64");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ecse(pet)"), std::string::npos) << r.output;

@@ -22,6 +22,7 @@ inline std::shared_ptr<models::ecse::EcseModel> ecse_pet(const std::filesystem::
                                                          int64_t max_frames_per_call = 0) {
   models::ecse::EcseOptions options;
   options.hypers = models::ecse::ecse_hypers_from_json(pet_reference_outputs(shared).at("sp_hypers"));
+  options.hypers.pruning_mode = "official";  // the reference outputs come from upstream's pruning
   options.max_frames_per_call = max_frames_per_call;
   return std::make_shared<models::ecse::EcseModel>(models::pet::load_pet_reference(pet_reference_dir(shared)).model,
                                                    nullptr, options);

@@ -7,8 +7,6 @@
 #include <cmath>
 #include <functional>
 #include <set>
-#include <iostream>
-#include <cstdlib>
 
 #include "models/ecse_test_support.h"
 
@@ -31,7 +29,6 @@ Scan scan(models::ecse::EcseModel& model, const data::Structure& s, const Path& 
     out.energy.push_back(result.energy[0].item<double>());
     out.forces.push_back(result.forces);
     out.frames.push_back(model.last_diagnostics().frames_per_structure[0].item<int64_t>());
-    if (getenv("ECSE_DEBUG")) std::cout << "DBG " << a + (b - a) * k / n << " E " << out.energy.back() << " nf " << out.frames.back() << " W " << model.last_diagnostics().total_weight[0].item<double>() << " F0 " << result.forces[0][0].item<double>() << " " << result.forces[1][0].item<double>() << "\n";
   }
   return out;
 }

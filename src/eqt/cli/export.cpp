@@ -23,10 +23,11 @@ struct ExportOptions {
   std::string dtype = "float64";
   bool ecse = false;
   std::string ecse_fallback;
+  std::string ecse_pruning = "single";
 };
 
 int run_export(const ExportOptions& opt) {
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback});
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   print_model_line(loaded);
   if (fs::weakly_canonical(opt.output) == fs::weakly_canonical(loaded.location.model_dir)) {
     fail("--output {} is the model directory being exported: choose another directory", opt.output);
@@ -60,6 +61,12 @@ Command add_export(CLI::App& root, const GlobalOptions& /*global*/) {
       ->capture_default_str();
   c.app->add_flag("--ecse", opt->ecse, "export the model wrapped in ECSE (exact rotational invariance)");
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
+      ->needs("--ecse");
+  c.app->add_option("--ecse-pruning", opt->ecse_pruning,
+                    "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
+                    "repeated passes, reproduces the official outputs; near-jumps in MD)")
+      ->check(CLI::IsMember({"single", "official"}))
+      ->capture_default_str()
       ->needs("--ecse");
   c.run = [opt]() { return run_export(*opt); };
   return c;

@@ -19,11 +19,14 @@ std::shared_ptr<models::Model> prepare_model(const std::shared_ptr<models::Model
 
 // ECSE makes any model exactly rotation invariant by averaging over local coordinate frames; the
 // optional fallback takes over where an environment has no non-collinear neighbour pair.
-std::shared_ptr<models::Model> wrap_in_ecse(std::shared_ptr<models::Model> model, const std::string& fallback_dir,
-                                            c10::ScalarType dtype) {
+std::shared_ptr<models::Model> wrap_in_ecse(std::shared_ptr<models::Model> model, const InferenceModelOptions& options) {
   std::shared_ptr<models::Model> fallback;
-  if (!fallback_dir.empty()) fallback = prepare_model(models::read_model_directory(fallback_dir, dtype).model);
-  return std::make_shared<models::ecse::EcseModel>(model, fallback);
+  if (!options.ecse_fallback.empty()) {
+    fallback = prepare_model(models::read_model_directory(options.ecse_fallback, options.dtype).model);
+  }
+  models::ecse::EcseOptions ecse;
+  ecse.hypers.pruning_mode = options.ecse_pruning;
+  return std::make_shared<models::ecse::EcseModel>(model, fallback, ecse);
 }
 
 }  // namespace
@@ -41,7 +44,7 @@ InferenceModel load_inference_model(const fs::path& given, const InferenceModelO
   result.species = loaded.species;
   result.source = loaded.source;
   result.model = prepare_model(loaded.model);
-  if (options.ecse) result.model = wrap_in_ecse(result.model, options.ecse_fallback, options.dtype);
+  if (options.ecse) result.model = wrap_in_ecse(result.model, options);
   return result;
 }
 

@@ -27,6 +27,7 @@ struct InferenceModelOptions {
   c10::ScalarType dtype = at::kDouble;
   bool ecse = false;
   std::string ecse_fallback;  // model directory; empty: none
+  std::string ecse_pruning = "single";  // ECSE PRUNING_MODE: "single" (smooth) or "official"
 };
 
 struct InferenceModel {

@@ -24,7 +24,8 @@ struct PredictOptions {
   std::string stress = "auto";
   std::string prefix;
   bool ecse = false;
-  std::string ecse_fallback;  // model directory; empty: none
+  std::string ecse_fallback;
+  std::string ecse_pruning = "single";
 };
 
 int run_predict(const PredictOptions& opt) {
@@ -33,7 +34,7 @@ int run_predict(const PredictOptions& opt) {
   settings.forces = !opt.no_forces;
   settings.stress = parse_stress_mode(opt.stress);
   settings.prefix = opt.prefix;
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback});
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   settings.species = loaded.species;
   print_model_line(loaded);
 
@@ -86,6 +87,12 @@ Command add_predict(CLI::App& root, const GlobalOptions&) {
                    "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
   c.app->add_option("--ecse-fallback", opt->ecse_fallback,
                     "model directory used by ECSE where no non-collinear neighbour pair exists")
+      ->needs("--ecse");
+  c.app->add_option("--ecse-pruning", opt->ecse_pruning,
+                    "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
+                    "repeated passes, reproduces the official outputs; near-jumps in MD)")
+      ->check(CLI::IsMember({"single", "official"}))
+      ->capture_default_str()
       ->needs("--ecse");
   c.run = [opt]() { return run_predict(*opt); };
   return c;

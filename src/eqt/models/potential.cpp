@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/models/piecewise_gradient.h"
 
 namespace eqt::models {
 
@@ -35,6 +36,57 @@ StrainedGraph prepare(const data::Graph& graph, const EvaluateOptions& options) 
   return s;
 }
 
+at::Tensor or_zeros(const at::Tensor& g, const at::Tensor& like) { return g.defined() ? g : at::zeros_like(like); }
+
+// grads: d(energy)/d(positions leaf) and d/d(strain) (either may be undefined: unused).
+void set_derivatives(Evaluation& result, const data::Graph& graph, const StrainedGraph& s,
+                     const EvaluateOptions& options, const std::vector<at::Tensor>& grads) {
+  if (options.forces) result.forces = -or_zeros(grads[0], s.positions);
+  if (options.stress) {
+    const at::Tensor volume = at::linalg_det(graph.cell).abs();
+    const at::Tensor safe = at::where(volume > 0, volume, at::ones_like(volume));
+    const at::Tensor stress = or_zeros(grads[1], s.strain) / safe.view({-1, 1, 1});
+    result.stress = at::where((volume > 0).view({-1, 1, 1}), stress, at::zeros_like(stress));
+  }
+}
+
+std::vector<at::Tensor> inputs_of(const StrainedGraph& s, const EvaluateOptions& options) {
+  std::vector<at::Tensor> inputs{s.positions};
+  if (options.stress) inputs.push_back(s.strain);
+  return inputs;
+}
+
+// The model differentiates itself in parts (PiecewiseDifferentiable) with respect to the
+// positions and cell it is given; chain that to the positions leaf and the strain.
+Evaluation evaluate_piecewise(PiecewiseDifferentiable& model, const data::Graph& graph, const StrainedGraph& s,
+                              const EvaluateOptions& options) {
+  PiecewiseGradients parts = model.forward_with_gradients(s.graph, options.energy_key);
+  Evaluation result;
+  result.outputs = std::move(parts.outputs);
+  const auto found = result.outputs.find(options.energy_key);
+  if (found == result.outputs.end()) fail("evaluate: the model has no output '{}'", options.energy_key);
+  result.energy = found->second;
+  std::vector<at::Tensor> roots, seeds;
+  if (s.graph.positions.requires_grad()) {
+    roots.push_back(s.graph.positions);
+    seeds.push_back(parts.positions);
+  }
+  if (s.graph.cell.requires_grad()) {
+    roots.push_back(s.graph.cell);
+    seeds.push_back(parts.cell);
+  }
+  std::vector<at::Tensor> grads;
+  if (!options.stress && s.graph.positions.is_same(s.positions)) {
+    grads = {parts.positions};  // nothing to chain through
+  } else if (!roots.empty()) {
+    grads = torch::autograd::grad(roots, inputs_of(s, options), seeds, false, false, /*allow_unused=*/true);
+  } else {
+    grads.resize(inputs_of(s, options).size());
+  }
+  set_derivatives(result, graph, s, options, grads);
+  return result;
+}
+
 }  // namespace
 
 void prepare_for_inference(Model& model) {
@@ -45,25 +97,22 @@ void prepare_for_inference(Model& model) {
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options) {
   at::AutoGradMode enable_grad(true);
   const StrainedGraph s = prepare(graph, options);
+  const bool differentiate = options.forces || options.stress;
+  if (differentiate && !options.create_graph) {
+    if (auto* piecewise = dynamic_cast<PiecewiseDifferentiable*>(&model)) {
+      return evaluate_piecewise(*piecewise, graph, s, options);
+    }
+  }
   Evaluation result;
   result.outputs = model.forward(s.graph);
   const auto found = result.outputs.find(options.energy_key);
   if (found == result.outputs.end()) fail("evaluate: the model has no output '{}'", options.energy_key);
   result.energy = found->second;
-  if (!options.forces && !options.stress) return result;
+  if (!differentiate) return result;
 
-  std::vector<at::Tensor> inputs{s.positions};
-  if (options.stress) inputs.push_back(s.strain);
-  const auto grads = torch::autograd::grad({result.energy.sum()}, inputs, {}, options.create_graph,
+  const auto grads = torch::autograd::grad({result.energy.sum()}, inputs_of(s, options), {}, options.create_graph,
                                            options.create_graph, /*allow_unused=*/true);
-  const auto or_zeros = [](const at::Tensor& g, const at::Tensor& like) { return g.defined() ? g : at::zeros_like(like); };
-  if (options.forces) result.forces = -or_zeros(grads[0], s.positions);
-  if (options.stress) {
-    const at::Tensor volume = at::linalg_det(graph.cell).abs();
-    const at::Tensor safe = at::where(volume > 0, volume, at::ones_like(volume));
-    const at::Tensor stress = or_zeros(grads[1], s.strain) / safe.view({-1, 1, 1});
-    result.stress = at::where((volume > 0).view({-1, 1, 1}), stress, at::zeros_like(stress));
-  }
+  set_derivatives(result, graph, s, options, grads);
   return result;
 }
 

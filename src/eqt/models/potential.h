@@ -6,6 +6,9 @@
 //            (ASE's convention: positive under tension; eV/A^3)   [B, 3, 3]
 // create_graph keeps the graph of the derivatives so that force / stress losses can be trained;
 // if graph.positions already requires grad, forces stay differentiable with respect to it.
+// Without create_graph, a model that implements PiecewiseDifferentiable (piecewise_gradient.h,
+// e.g. ECSE) differentiates itself in parts, each part's graph freed before the next: same
+// result, memory of one part.
 #include <ATen/ATen.h>
 
 #include <string>

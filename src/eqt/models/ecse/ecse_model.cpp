@@ -111,15 +111,30 @@ void EcseModel::add_fallback(const data::Graph& graph, const at::Tensor& weight_
   }
 }
 
-Outputs EcseModel::forward(const data::Graph& graph) {
-  const FrameSet set = frames(graph);
+FrameSet EcseModel::prepare_frames(const data::Graph& graph, std::vector<int64_t>& chunks) {
+  FrameSet set = frames(graph);
   diagnostics_ = {set.frames_per_structure.detach(), set.frames_per_atom.detach(), set.total_weight.detach(),
                   set.weight_aux.detach()};
   check_coverage(set);
+  chunks = frame_chunks(set.structure, graph.ptr, options_.max_frames_per_call, options_.max_atoms_per_call);
+  return set;
+}
+
+Outputs EcseModel::normalise(const Sums& sums, const at::Tensor& denominator, const data::Graph& graph) const {
+  Outputs out;
+  for (const auto& [key, sum] : sums) {
+    at::Tensor d = sum.per_atom ? denominator.index_select(0, graph.batch) : denominator;
+    if (sum.value.dim() == 2) d = d.unsqueeze(1);
+    out.emplace(key, sum.value / d);
+  }
+  return out;
+}
+
+Outputs EcseModel::forward(const data::Graph& graph) {
+  std::vector<int64_t> chunks;
+  const FrameSet set = prepare_frames(graph, chunks);
   Sums sums;
-  const int64_t total = set.size();
-  const int64_t chunk = options_.max_frames_per_call > 0 ? options_.max_frames_per_call : std::max<int64_t>(total, 1);
-  for (int64_t begin = 0; begin < total; begin += chunk) add_frames(graph, set, begin, std::min(total, begin + chunk), sums);
+  for (std::size_t k = 0; k + 1 < chunks.size(); ++k) add_frames(graph, set, chunks[k], chunks[k + 1], sums);
 
   at::Tensor denominator = set.total_weight;
   if (fallback_) {
@@ -127,12 +142,7 @@ Outputs EcseModel::forward(const data::Graph& graph) {
     // A weight of exactly zero (the usual case) contributes nothing: skip the extra call.
     if ((set.weight_aux > 0).any().item<bool>()) add_fallback(graph, set.weight_aux, sums);
   }
-  Outputs out;
-  for (const auto& [key, sum] : sums) {
-    at::Tensor d = sum.per_atom ? denominator.index_select(0, graph.batch) : denominator;
-    if (sum.value.dim() == 2) d = d.unsqueeze(1);
-    out.emplace(key, sum.value / d);
-  }
+  Outputs out = normalise(sums, denominator, graph);
   if (!out.count("energy")) fail("ECSE: the backbone ({}) gives no \"energy\" output", backbone_->kind());
   return out;
 }

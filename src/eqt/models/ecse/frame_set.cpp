@@ -65,6 +65,8 @@ FrameSet compute_frames(const data::Graph& graph, double r_cut_outer, const Ecse
   set.weights = pruned.weights;
   set.structure = structure.index_select(0, pruned.kept);
   set.centre = c.centre;
+  set.first_edge = c.first;
+  set.second_edge = c.second;
   set.weight_aux = pruned.weight_aux;
   set.total_weight = at::zeros({b}, set.weights.options()).index_add(0, set.structure, set.weights);
   set.frames_per_structure = count(set.structure, b);

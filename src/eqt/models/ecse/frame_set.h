@@ -14,6 +14,7 @@ struct FrameSet {
   at::Tensor weights;     // [F] > epsilon, differentiable in positions and cell
   at::Tensor structure;   // int64 [F]
   at::Tensor centre;      // int64 [F] atom whose environment gave the frame
+  at::Tensor first_edge, second_edge;  // int64 [F] the ordered neighbour pair (edge indices) of the frame
   at::Tensor weight_aux;  // [B] weight of the fallback model (1 where a structure has no frame)
   at::Tensor total_weight;         // [B] sum of the frame weights
   at::Tensor frames_per_structure; // int64 [B]

@@ -34,6 +34,10 @@ EcseHypers ecse_hypers_from_json(const nlohmann::json& json) {
   read(json, "NUM_PRUNNINGS", h.num_prunings);
   read(json, "PRUNNING_TURN_ON_THRESHOLD", h.pruning_turn_on_threshold);
   read(json, "PRUNNING_TURN_ON_THRESHOLD_DELTA", h.pruning_turn_on_threshold_delta);
+  read(json, "PRUNING_MODE", h.pruning_mode);
+  if (h.pruning_mode != "single" && h.pruning_mode != "official") {
+    fail("ECSE hypers: PRUNING_MODE must be 'single' or 'official', got '{}'", h.pruning_mode);
+  }
   check_mode(h.cutoff_func_mode, "CUTOFF_FUNC_MODE");
   check_mode(h.q_func_mode, "Q_FUNC_MODE");
   bool species_pruning = false;
@@ -63,7 +67,8 @@ nlohmann::json to_json(const EcseHypers& h) {
           {"PRUNNING_THRESHOLD_DELTA", h.pruning_threshold_delta},
           {"NUM_PRUNNINGS", h.num_prunings},
           {"PRUNNING_TURN_ON_THRESHOLD", h.pruning_turn_on_threshold},
-          {"PRUNNING_TURN_ON_THRESHOLD_DELTA", h.pruning_turn_on_threshold_delta}};
+          {"PRUNNING_TURN_ON_THRESHOLD_DELTA", h.pruning_turn_on_threshold_delta},
+          {"PRUNING_MODE", h.pruning_mode}};
 }
 
 }  // namespace eqt::models::ecse

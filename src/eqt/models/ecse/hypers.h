@@ -27,6 +27,14 @@ struct EcseHypers {
   double pruning_turn_on_threshold = 0.5;  // pruning only acts when the max weight is above this
   double pruning_turn_on_threshold_delta = 0.25;
   double epsilon = 1e-10;                  // frames with weight <= epsilon are dropped
+  // eqt extension (key PRUNING_MODE, not official): "single" (default) applies the pruning factor
+  // once, computed from the unpruned weights; "official" repeats it NUM_PRUNNINGS times with the
+  // maximum recomputed after each pass, as upstream. Each pass multiplies the sensitivity of a
+  // frame's weight to its raw weight by up to ~1 + 2/PRUNNING_THRESHOLD_DELTA (about 21), and the
+  // repeated passes compound this into a near-jump (a frame's weight going from 4.3 to 0 while its
+  // raw weight changes by 0.5 %): energy jumps in MD that do not shrink with the time step.
+  // "official" is kept to reproduce the official outputs (docs/ecse.md).
+  std::string pruning_mode = "single";
 };
 
 // Official key names (R_CUT_OUTER_UPPER_BOUND, ..., PRUNNING_THRESHOLD, ...); missing keys keep

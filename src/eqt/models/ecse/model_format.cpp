@@ -23,6 +23,7 @@ ArchitectureFormat::Description describe(const Model& model) {
   const auto backbone = format_of(ecse->backbone().kind()).describe(ecse->backbone());
   json architecture = {{"hypers", to_json(ecse->options().hypers)},
                        {"max_frames_per_call", ecse->options().max_frames_per_call},
+                       {"max_atoms_per_call", ecse->options().max_atoms_per_call},
                        {"backbone", {{"kind", ecse->backbone().kind()}, {"architecture", backbone.architecture}}},
                        {"fallback", nullptr}};
   if (const Model* fallback = ecse->fallback()) {
@@ -56,8 +57,10 @@ std::shared_ptr<Model> build(const ArchitectureFormat::Description& description,
   if (!architecture.is_object()) fail("'architecture' must be an object");
   for (const auto& item : architecture.items()) {
     const std::string& key = item.key();
-    if (key != "hypers" && key != "max_frames_per_call" && key != "backbone" && key != "fallback") {
-      fail("architecture: unknown key '{}' (ECSE has hypers, max_frames_per_call, backbone, fallback)", key);
+    if (key != "hypers" && key != "max_frames_per_call" && key != "max_atoms_per_call" && key != "backbone" &&
+        key != "fallback") {
+      fail("architecture: unknown key '{}' (ECSE has hypers, max_frames_per_call, max_atoms_per_call, backbone, "
+           "fallback)", key);
     }
   }
   EcseOptions options;
@@ -67,6 +70,12 @@ std::shared_ptr<Model> build(const ArchitectureFormat::Description& description,
     fail("architecture: 'max_frames_per_call' must be a non-negative integer");
   }
   options.max_frames_per_call = frames.get<int64_t>();
+  // Directories written before the key existed get the default budget.
+  const json atoms = architecture.value("max_atoms_per_call", json(kDefaultMaxAtomsPerCall));
+  if (!atoms.is_number_integer() || atoms.get<int64_t>() < 0) {
+    fail("architecture: 'max_atoms_per_call' must be a non-negative integer");
+  }
+  options.max_atoms_per_call = atoms.get<int64_t>();
   auto backbone = build_inner(member(architecture, "backbone", "ECSE"), description.normalisation, "backbone", dtype);
   std::shared_ptr<Model> fallback;
   const json& fallback_entry = architecture.value("fallback", json(nullptr));

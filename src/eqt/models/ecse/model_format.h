@@ -1,6 +1,7 @@
 #pragma once
 // How ECSE-wrapped models appear in eqt's model directories (kind "ecse(<backbone kind>)"):
 //   "architecture": {"hypers": {official ECSE keys}, "max_frames_per_call": 0,
+//                    "max_atoms_per_call": 512 (optional, copy-atoms per backbone call),
 //                    "backbone": {"kind", "architecture"},
 //                    "fallback": null | {"kind", "architecture", "normalisation"}}
 //   "normalisation": the backbone's (so training can refit it without knowing about ECSE); a

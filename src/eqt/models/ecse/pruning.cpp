@@ -2,6 +2,8 @@
 
 #include "eqt/models/ecse/switching.h"
 
+#include <algorithm>
+
 namespace eqt::models::ecse {
 namespace {
 
@@ -27,7 +29,10 @@ PrunedWeights prune_frames(const at::Tensor& weights, const at::Tensor& structur
 
   at::Tensor kept = at::arange(weights.size(0), structure.options());
   at::Tensor w = weights, s = structure;
-  for (int64_t pass = 0; pass < hypers.num_prunings; ++pass) {
+  // "single": one pass (its maximum is that of the unpruned weights, as in upstream's first pass).
+  const int64_t passes = hypers.pruning_mode == "official" ? hypers.num_prunings
+                                                           : std::min<int64_t>(hypers.num_prunings, 1);
+  for (int64_t pass = 0; pass < passes; ++pass) {
     const at::Tensor m = segment_smooth_max(w, w, hypers.beta_weights, s, num_structures).index_select(0, s);
     const at::Tensor factor = q_func(w, m * hypers.pruning_threshold, m * hypers.pruning_threshold_delta,
                                      hypers.q_func_mode, false);

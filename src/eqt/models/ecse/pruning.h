@@ -1,7 +1,8 @@
 #pragma once
 // Pruning of ECSE frames, per structure: with m the smooth max of the frame weights (BETA_WEIGHTS),
-// every weight is multiplied NUM_PRUNINGS times by q(w; 0.9 m, 0.1 m) (so frames well below the
-// best ones fade out smoothly, m recomputed each pass), blended towards 1 by the turn-on switch
+// every weight is multiplied by q(w; 0.9 m, 0.1 m) (so frames well below the best ones fade out
+// smoothly) once (PRUNING_MODE "single", eqt's default) or NUM_PRUNINGS times with m recomputed
+// each pass ("official", upstream; see hypers.h for why that is not the default), blended towards 1 by the turn-on switch
 // t = cutoff(m; PRUNING_TURN_ON_THRESHOLD, ..._DELTA) so that pruning is off when all frames are
 // poor. Frames whose weight drops to <= epsilon are removed after each pass. Also gives the
 // weight of the fallback (aux) model, cutoff(m; AUX_THRESHOLD, AUX_THRESHOLD_DELTA), which is 1
