@@ -1,5 +1,7 @@
 #include "eqt/nn/basic_layers.h"
 
+#include "eqt/nn/fast_linear.h"
+
 #include <cmath>
 
 namespace eqt::nn {
@@ -17,7 +19,7 @@ DenseLayer::DenseLayer(int64_t in_features, int64_t out_features, bool with_bias
     bias = register_parameter("bias", uniform_fan_in_init({out_features}, in_features, dtype));
 }
 
-at::Tensor DenseLayer::forward(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+at::Tensor DenseLayer::forward(const at::Tensor& x) const { return fast_linear(x, weight, bias); }
 
 ChannelLayerNorm::ChannelLayerNorm(int64_t channels, double eps, c10::ScalarType dtype)
     : channels_(channels), eps_(eps) {

@@ -1,5 +1,7 @@
 #include "eqt/nn/linear.h"
 
+#include "eqt/nn/fast_linear.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -183,7 +185,7 @@ at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const
   if (pieces == nullptr) return at::Tensor();  // all zero
   const at::Tensor matrix = group_matrix(g, padded_weight);
   // The group reads only some of the blocks of this irrep (not the case in Equiformer).
-  if (g.rows != channels_of(irreps_in_, ir)) return at::mm(subset_input(g, x), matrix);
+  if (g.rows != channels_of(irreps_in_, ir)) return fast_mm(subset_input(g, x), matrix);
   // One product per piece with its rows of the matrix, summed: the pieces are never concatenated.
   std::vector<int64_t> widths;
   for (const auto& piece : *pieces) widths.push_back(piece.size(2));
@@ -195,7 +197,7 @@ at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const
   at::Tensor y;
   for (std::size_t k = 0; k < pieces->size(); ++k) {
     const at::Tensor a = (*pieces)[k].reshape({height, widths[k]});
-    y = y.defined() ? at::addmm(y, a, rows[k]) : at::mm(a, rows[k]);
+    y = y.defined() ? y + fast_mm(a, rows[k]) : fast_mm(a, rows[k]);
   }
   return y;
 }
@@ -244,7 +246,7 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   const at::Tensor weights = padded_weight();
   std::vector<at::Tensor> out_blocks(irreps_out_.size());
   // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
-  for (const auto& g : groups_) run_group(g, at::mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
+  for (const auto& g : groups_) run_group(g, fast_mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
   return finish(out_blocks, batch, flat.options()).view(out_shape);
 }
 

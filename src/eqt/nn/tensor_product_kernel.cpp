@@ -1,5 +1,7 @@
 #include "eqt/nn/tensor_product_kernel.h"
 
+#include "eqt/nn/fast_linear.h"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -177,7 +179,7 @@ TensorProductKernel::Pieces TensorProductKernel::pair_product(const PairGroup& p
   const at::Tensor b = p.diagonal ? x2[p.i_in2].view({batch, p.mul1, 1, 1, p.dim2})
                                   : x2[p.i_in2].view({batch, 1, p.mul2, 1, p.dim2});
   const at::Tensor outer = (a * b).view({batch * p.mul1 * p.mul2, p.dim1 * p.dim2});
-  const at::Tensor y = at::mm(outer, constants_.get(p.cg_slot, outer)).view({batch, p.mul1, p.mul2, p.width});
+  const at::Tensor y = fast_mm(outer, constants_.get(p.cg_slot, outer)).view({batch, p.mul1, p.mul2, p.width});
   return p.widths.size() == 1 ? Pieces{y} : y.split_with_sizes(p.widths, 3);
 }
 
@@ -195,7 +197,7 @@ void TensorProductKernel::add_mix_group(const MixGroup& g, const std::vector<Pie
   at::Tensor r;  // [Z, columns, m]
   if (scaled.dim() == 1) {
     const at::Tensor m = at::cat({scaled, at::zeros({1}, scaled.options())}).index_select(0, index);
-    r = at::mm(y.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), m.view({g.rows, g.columns}))
+    r = fast_mm(y.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), m.view({g.rows, g.columns}))
             .view({batch, g.ir_dim, g.columns})
             .transpose(1, 2);
   } else {
