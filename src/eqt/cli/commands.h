@@ -27,5 +27,15 @@ Command add_eval(CLI::App& root, const GlobalOptions& global);
 Command add_md(CLI::App& root, const GlobalOptions& global);
 Command add_export(CLI::App& root, const GlobalOptions& global);
 
+// --ecse-pruning for the verbs that can wrap a model in ECSE (needs their --ecse flag).
+inline CLI::Option* add_ecse_pruning_option(CLI::App& app, std::string& pruning) {
+  return app
+      .add_option("--ecse-pruning", pruning,
+                  "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
+                  "repeated passes, reproduces the official outputs; near-jumps in MD)")
+      ->check(CLI::IsMember({"single", "official"}))
+      ->capture_default_str()
+      ->needs("--ecse");
+}
 
 }  // namespace eqt::cli

@@ -35,6 +35,7 @@ struct EvalOptions {
   bool no_plots = false;
   bool ecse = false;
   std::string ecse_fallback;
+  std::string ecse_pruning = "single";
   data::LabelKeys keys;
   std::set<std::string> keys_given;  // label-key options the user passed ("energy", ...)
   std::vector<std::string> targets;  // OUTPUT=KEY
@@ -112,7 +113,7 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
 
 int run_eval(EvalOptions opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback});
+  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
   for (const auto& text : opt.targets) keys.targets.insert(parse_target_mapping(text));
@@ -187,6 +188,7 @@ Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_flag("--ecse", opt->ecse, "wrap the model in ECSE (exact rotational invariance)");
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
+  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
   CLI::App* app = c.app;
   c.run = [opt, app]() {
     for (const char* name : {"energy", "forces", "stress"}) {

@@ -62,12 +62,7 @@ Command add_export(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_flag("--ecse", opt->ecse, "export the model wrapped in ECSE (exact rotational invariance)");
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
-  c.app->add_option("--ecse-pruning", opt->ecse_pruning,
-                    "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
-                    "repeated passes, reproduces the official outputs; near-jumps in MD)")
-      ->check(CLI::IsMember({"single", "official"}))
-      ->capture_default_str()
-      ->needs("--ecse");
+  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
   c.run = [opt]() { return run_export(*opt); };
   return c;
 }
