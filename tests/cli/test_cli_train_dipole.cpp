@@ -24,7 +24,6 @@ std::string eqt_command() { return shell_quote(eqt_executable().string()) + " --
 
 // Charges the data is made with (e), before making each cluster neutral.
 double species_charge(int z) { return z == 1 ? 0.2 : z == 6 ? -0.4 : -0.3; }
-const char* symbol(int z) { return z == 1 ? "H" : z == 6 ? "C" : "O"; }
 
 struct Written {
   double dipole_rms = 0;  // RMS of the dipole components (e*A)
@@ -37,26 +36,12 @@ struct Written {
 Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed,
                              const std::string& dipole_key = "dipole") {
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> count(3, 6), species(0, 2);
-  std::uniform_real_distribution<double> coordinate(-1.5, 1.5);
+  std::uniform_int_distribution<int> count(3, 6);
   std::ofstream out(path);
   double sum_squares = 0;
   for (int f = 0; f < frames; ++f) {
     const int n = count(rng);
-    std::vector<int> z(n);
-    std::vector<double> r(3 * n);
-    for (int i = 0; i < n; ++i) {
-      z[i] = std::vector<int>{1, 6, 8}[species(rng)];
-      for (bool ok = false; !ok;) {
-        for (int k = 0; k < 3; ++k) r[3 * i + k] = coordinate(rng);
-        ok = true;
-        for (int j = 0; j < i; ++j) {
-          double d2 = 0;
-          for (int k = 0; k < 3; ++k) d2 += std::pow(r[3 * i + k] - r[3 * j + k], 2);
-          ok = ok && d2 > 0.81;
-        }
-      }
-    }
+    const auto [z, r] = random_cluster(rng, n, 3, 1.5, 0.9);
     double mean_charge = 0, centroid[3] = {0, 0, 0}, dipole[3] = {0, 0, 0}, energy = 0;
     for (int i = 0; i < n; ++i) {
       mean_charge += species_charge(z[i]) / n;
@@ -77,7 +62,7 @@ Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed,
     }
     out << " pbc=\"F F F\"\n";
     for (int i = 0; i < n; ++i) {
-      out << fmt::format("{} {:.10f} {:.10f} {:.10f}\n", symbol(z[i]), r[3 * i], r[3 * i + 1], r[3 * i + 2]);
+      out << fmt::format("{} {:.10f} {:.10f} {:.10f}\n", element_symbol(z[i]), r[3 * i], r[3 * i + 1], r[3 * i + 2]);
     }
   }
   return {std::sqrt(sum_squares / (3.0 * frames))};

@@ -12,10 +12,30 @@ namespace eqt::testing {
 
 namespace {
 
-const char* symbol(int z) { return z == 1 ? "H" : z == 6 ? "C" : "O"; }
 double e0(int z) { return z == 1 ? -13.6 : z == 6 ? -1029.0 : -2040.0; }
 
 }  // namespace
+
+const char* element_symbol(int z) { return z == 1 ? "H" : z == 6 ? "C" : "O"; }
+
+RandomCluster random_cluster(std::mt19937_64& rng, int n, int species_count, double half_width, double min_distance) {
+  std::uniform_int_distribution<int> species(0, species_count - 1);
+  std::uniform_real_distribution<double> coordinate(-half_width, half_width);
+  RandomCluster c{std::vector<int>(n), std::vector<double>(3 * n)};
+  for (int i = 0; i < n; ++i) {
+    c.z[i] = std::vector<int>{1, 6, 8}[species(rng)];
+    for (bool ok = false; !ok;) {
+      for (int k = 0; k < 3; ++k) c.r[3 * i + k] = coordinate(rng);
+      ok = true;
+      for (int j = 0; j < i; ++j) {
+        double d2 = 0;
+        for (int k = 0; k < 3; ++k) d2 += std::pow(c.r[3 * i + k] - c.r[3 * j + k], 2);
+        ok = ok && d2 > min_distance * min_distance;
+      }
+    }
+  }
+  return c;
+}
 
 std::string tiny_train_config(const std::filesystem::path& train, const std::filesystem::path& val,
                               const std::string& extra) {
@@ -54,27 +74,11 @@ training: {{epochs: 4, log_every: 1000}}
 void write_pair_potential_dataset(const std::filesystem::path& path, const TrainDataOptions& o) {
   std::mt19937_64 rng(o.seed);
   std::uniform_int_distribution<int> count(o.min_atoms, o.max_atoms);
-  std::uniform_int_distribution<int> species(0, o.with_oxygen ? 2 : 1);
-  std::uniform_real_distribution<double> coordinate(-1.6, 1.6);
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write " + path.string());
   for (int f = 0; f < o.frames; ++f) {
     const int n = count(rng);
-    std::vector<int> z(n);
-    std::vector<double> r(3 * n);
-    for (int i = 0; i < n; ++i) {
-      z[i] = std::vector<int>{1, 6, 8}[species(rng)];
-      // Rejection so that no two atoms are closer than 0.8 A.
-      for (bool ok = false; !ok;) {
-        for (int k = 0; k < 3; ++k) r[3 * i + k] = coordinate(rng);
-        ok = true;
-        for (int j = 0; j < i; ++j) {
-          double d2 = 0;
-          for (int k = 0; k < 3; ++k) d2 += std::pow(r[3 * i + k] - r[3 * j + k], 2);
-          ok = ok && d2 > 0.64;
-        }
-      }
-    }
+    const auto [z, r] = random_cluster(rng, n, o.with_oxygen ? 3 : 2, 1.6, 0.8);
     double energy = 0;
     std::vector<double> force(3 * n, 0.0);
     for (int i = 0; i < n; ++i) {
@@ -97,7 +101,7 @@ void write_pair_potential_dataset(const std::filesystem::path& path, const Train
     out << n << "\n"
         << fmt::format("Properties=species:S:1:pos:R:3:forces:R:3 {}={:.12f} pbc=\"F F F\"\n", o.energy_key, energy);
     for (int i = 0; i < n; ++i) {
-      out << fmt::format("{} {:.10f} {:.10f} {:.10f} {:.10f} {:.10f} {:.10f}\n", symbol(z[i]), r[3 * i], r[3 * i + 1],
+      out << fmt::format("{} {:.10f} {:.10f} {:.10f} {:.10f} {:.10f} {:.10f}\n", element_symbol(z[i]), r[3 * i], r[3 * i + 1],
                          r[3 * i + 2], force[3 * i], force[3 * i + 1], force[3 * i + 2]);
     }
   }

@@ -5,7 +5,9 @@
 // so a model can learn them and every label is consistent.
 #include <cstdint>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace eqt::testing {
 
@@ -21,6 +23,16 @@ struct TrainDataOptions {
 // on `train` / `val`, followed by `extra` lines; trains a step in milliseconds.
 std::string tiny_train_config(const std::filesystem::path& train, const std::filesystem::path& val,
                               const std::string& extra = "");
+
+// Atomic numbers (H, C and, with three species, O) and positions [3 n] of n atoms drawn in the cube
+// [-half_width, half_width]^3, rejecting draws closer than min_distance to an earlier atom.
+struct RandomCluster {
+  std::vector<int> z;
+  std::vector<double> r;
+};
+RandomCluster random_cluster(std::mt19937_64& rng, int n, int species_count, double half_width, double min_distance);
+
+const char* element_symbol(int z);  // "H", "C" or "O"
 
 void write_pair_potential_dataset(const std::filesystem::path& path, const TrainDataOptions& options = {});
 
