@@ -18,7 +18,8 @@ struct RunDefaults {
   data::LabelKeys keys;
 };
 
-// Reads RUN_DIR/config.yaml (as resolved by eqt train); fails naming the file when it is unreadable.
+// Reads RUN_DIR/config.yaml (as resolved by eqt train) with train::load_config, which names the
+// file and key when it is unreadable.
 RunDefaults run_defaults(const std::filesystem::path& run_dir);
 
 }  // namespace eqt::cli
