@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "eqt/core/allocator.h"
 #include "eqt/core/threads.h"
 #include "eqt/data/batch.h"
 #include "eqt/data/extxyz_reader.h"
@@ -157,6 +158,7 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
+    eqt::keep_freed_memory_for_reuse();  // as the eqt command does
     std::printf("ECSE(PET) vs PET, backbone %s, default ECSE hypers (official values, eqt single-pass pruning), %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
                 o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats, std::getenv("OMP_WAIT_POLICY"));
     for (const auto dtype : o.dtypes) {

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "equiformer_peer.h"
+#include "eqt/core/allocator.h"
 #include "eqt/core/threads.h"
 #include "eqt/data/batch.h"
 #include "eqt/data/extxyz_reader.h"
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
+    eqt::keep_freed_memory_for_reuse();  // as the eqt command does
     at::manual_seed(0);
     const Dataset d = eqt_bench::read_dataset(o.data, o.batch_size, o.warmup + o.repeats);
     auto config = eqt::models::equiformer::config_from_yaml(YAML::LoadFile(o.preset.string())["equiformer"]);

@@ -31,6 +31,7 @@
 
 #include <unistd.h>
 
+#include "eqt/core/allocator.h"
 #include "eqt/core/threads.h"
 #include "eqt/data/batch.h"
 #include "eqt/models/pet/load.h"
@@ -123,6 +124,7 @@ void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, con
     }
     const at::Tensor ty = at::tensor(y, at::kFloat), tdy = at::cat(dy).to(at::kFloat);
     const auto t0 = Clock::now();
+    const eqt::OneThreadScope one_thread(model.prefers_one_thread(b.graphs[k]));  // as eqt train does
     eqt::models::EvaluateOptions eo;
     eo.create_graph = true;
     const auto r = eqt::models::evaluate(model, b.graphs[k], eo);
@@ -212,6 +214,7 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
+    eqt::keep_freed_memory_for_reuse();  // as the eqt command does
     if (o.peer) {
       const std::string missing = eqt_bench::missing_pet_sources(o.src_root);
       if (!missing.empty()) throw std::runtime_error(missing + "\n  or run with --no-peer (eqt only)");

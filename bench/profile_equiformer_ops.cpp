@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <string>
 
+#include "eqt/core/allocator.h"
 #include "eqt/data/batch.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/labels.h"
@@ -23,6 +24,7 @@
 
 int main(int argc, char** argv) {
   at::set_num_threads(2);
+  eqt::keep_freed_memory_for_reuse();  // as the eqt command does
   const std::string mode = argc > 1 ? argv[1] : "infer";
   const std::string trace = argc > 2 ? argv[2] : "/tmp/speed-prof/trace.json";
   const int reps = argc > 3 ? std::stoi(argv[3]) : 1;

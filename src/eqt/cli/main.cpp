@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "eqt/core/allocator.h"
 #include "eqt/cli/commands.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   }
   try {
     eqt::set_num_threads(global.threads);
+    eqt::keep_freed_memory_for_reuse();
     for (const auto& c : commands) {
       if (c.app->parsed()) return c.run();
     }

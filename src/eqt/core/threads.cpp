@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <thread>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace eqt {
 
 int hardware_threads() {
@@ -22,5 +26,22 @@ int default_threads() {
 }
 
 void set_num_threads(int count) { at::set_num_threads(count > 0 ? count : default_threads()); }
+
+OneThreadScope::OneThreadScope(bool active) {
+#ifdef _OPENMP
+  if (active && omp_get_max_threads() > 1) {
+    saved_ = omp_get_max_threads();
+    omp_set_num_threads(1);
+  }
+#else
+  (void)active;
+#endif
+}
+
+OneThreadScope::~OneThreadScope() {
+#ifdef _OPENMP
+  if (saved_ > 0) omp_set_num_threads(saved_);
+#endif
+}
 
 }  // namespace eqt

@@ -26,6 +26,12 @@ class Model : public torch::nn::Module {
   virtual double cutoff() const = 0;
   // Short name of the architecture ("equiformer", "pet", "ecse(pet)", ...).
   virtual std::string kind() const = 0;
+  // Whether a forward and backward pass over `graph` is too small to gain from several threads
+  // (evaluate and the trainer then run it on one, see OneThreadScope in core/threads.h).
+  virtual bool prefers_one_thread(const data::Graph& graph) const {
+    (void)graph;
+    return false;
+  }
 };
 
 }  // namespace eqt::models

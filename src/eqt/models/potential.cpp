@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/core/threads.h"
 #include "eqt/models/piecewise_gradient.h"
 
 namespace eqt::models {
@@ -96,6 +97,7 @@ void prepare_for_inference(Model& model) {
 
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options) {
   at::AutoGradMode enable_grad(true);
+  const OneThreadScope one_thread(model.prefers_one_thread(graph));
   const StrainedGraph s = prepare(graph, options);
   const bool differentiate = options.forces || options.stress;
   if (differentiate && !options.create_graph) {

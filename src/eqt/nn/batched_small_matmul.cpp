@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "eqt/core/error.h"
 
@@ -16,7 +17,89 @@ using torch::autograd::variable_list;
 // Entries per parallel chunk: enough work to pay for the hand-over between threads.
 int64_t grain(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
 
-// out[z, p, r] = sum_q a[z, p, q] b[z, q, r]; the inner loop runs along r (contiguous in b and out).
+// The loops below are written for the compiler to vectorise; EQT_MULTIVERSION compiles them
+// once per instruction set (AVX-512, AVX2, baseline) and picks one when the program loads, so a
+// portable build still runs AVX-512 code where the CPU has it.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define EQT_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define EQT_MULTIVERSION
+#endif
+#define EQT_INLINE inline __attribute__((always_inline))
+
+// out[0:W] = sum_q s[q] b[q * ldb + 0:W] with W fixed at compile time, so that the sums stay in
+// registers (accumulating into memory row by row was bound by store-to-load latency).
+template <int W, typename T>
+EQT_INLINE void accumulate_fixed(const T* s, const T* b, int64_t ldb, int64_t count, T* out) {
+  T acc[W] = {};
+  for (int64_t q = 0; q < count; ++q) {
+    const T sq = s[q];
+    const T* bq = b + q * ldb;
+    for (int i = 0; i < W; ++i) acc[i] += sq * bq[i];
+  }
+  for (int i = 0; i < W; ++i) out[i] = acc[i];
+}
+
+// out[0:width] = sum_q s[q] b[q * ldb + 0:width]: one row of a small matrix product.
+template <typename T>
+EQT_INLINE void row_product(const T* s, const T* b, int64_t ldb, int64_t count, int64_t width, T* out) {
+  int64_t r = 0;
+  for (; r + 32 <= width; r += 32) accumulate_fixed<32>(s, b + r, ldb, count, out + r);
+  if (r + 16 <= width) {
+    accumulate_fixed<16>(s, b + r, ldb, count, out + r);
+    r += 16;
+  }
+  if (r + 8 <= width) {
+    accumulate_fixed<8>(s, b + r, ldb, count, out + r);
+    r += 8;
+  }
+  for (; r < width; ++r) {
+    T sum = 0;
+    for (int64_t q = 0; q < count; ++q) sum += s[q] * b[q * ldb + r];
+    out[r] = sum;
+  }
+}
+
+// out[z, p, r] = sum_q a[z, p, q] b[z, q, r] for z in [z0, z1).
+template <typename T>
+EQT_INLINE void nn_block(const T* pa, const T* pb, T* po, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  for (int64_t z = z0; z < z1; ++z) {
+    for (int64_t p = 0; p < P; ++p) row_product(pa + (z * P + p) * Q, pb + z * Q * R, R, Q, R, po + (z * P + p) * R);
+  }
+}
+
+// out[z, p, q] = sum_r a[z, p, r] b[z, q, r]. b[z] is first transposed into a small buffer, so
+// that each output row is a row_product along q (dot products along r would each end in a
+// horizontal reduction, which dominated at PET's attention sizes).
+template <typename T>
+EQT_INLINE void nt_block(const T* pa, const T* pb, T* po, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  const int64_t padded = (Q + 7) / 8 * 8;  // zero columns: no scalar tail in row_product
+  std::vector<T> bt(static_cast<std::size_t>(padded * R), T(0)), row(static_cast<std::size_t>(padded));
+  for (int64_t z = z0; z < z1; ++z) {
+    const T* bz = pb + z * Q * R;
+    for (int64_t r = 0; r < R; ++r) {
+      for (int64_t q = 0; q < Q; ++q) bt[r * padded + q] = bz[q * R + r];
+    }
+    for (int64_t p = 0; p < P; ++p) {
+      row_product(pa + (z * P + p) * R, bt.data(), padded, R, padded, row.data());
+      std::copy(row.begin(), row.begin() + Q, po + (z * P + p) * Q);
+    }
+  }
+}
+
+EQT_MULTIVERSION void nn_rows(const float* a, const float* b, float* o, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  nn_block(a, b, o, z0, z1, P, Q, R);
+}
+EQT_MULTIVERSION void nn_rows(const double* a, const double* b, double* o, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  nn_block(a, b, o, z0, z1, P, Q, R);
+}
+EQT_MULTIVERSION void nt_rows(const float* a, const float* b, float* o, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  nt_block(a, b, o, z0, z1, P, Q, R);
+}
+EQT_MULTIVERSION void nt_rows(const double* a, const double* b, double* o, int64_t z0, int64_t z1, int64_t P, int64_t Q, int64_t R) {
+  nt_block(a, b, o, z0, z1, P, Q, R);
+}
+
 at::Tensor nn_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
   const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
   const int64_t Z = a.size(0), P = a.size(1), Q = a.size(2), R = b.size(2);
@@ -25,26 +108,11 @@ at::Tensor nn_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
     const scalar_t* pa = a.data_ptr<scalar_t>();
     const scalar_t* pb = b.data_ptr<scalar_t>();
     scalar_t* po = out.data_ptr<scalar_t>();
-    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) {
-      for (int64_t z = z0; z < z1; ++z) {
-        const scalar_t* az = pa + z * P * Q;
-        const scalar_t* bz = pb + z * Q * R;
-        for (int64_t p = 0; p < P; ++p) {
-          scalar_t* row = po + (z * P + p) * R;
-          std::fill(row, row + R, scalar_t(0));
-          for (int64_t q = 0; q < Q; ++q) {
-            const scalar_t s = az[p * Q + q];
-            const scalar_t* brow = bz + q * R;
-            for (int64_t r = 0; r < R; ++r) row[r] += s * brow[r];
-          }
-        }
-      }
-    });
+    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) { nn_rows(pa, pb, po, z0, z1, P, Q, R); });
   });
   return out;
 }
 
-// out[z, p, q] = sum_r a[z, p, r] b[z, q, r]: dot products along r (contiguous in both).
 at::Tensor nt_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
   const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
   const int64_t Z = a.size(0), P = a.size(1), R = a.size(2), Q = b.size(1);
@@ -53,19 +121,7 @@ at::Tensor nt_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
     const scalar_t* pa = a.data_ptr<scalar_t>();
     const scalar_t* pb = b.data_ptr<scalar_t>();
     scalar_t* po = out.data_ptr<scalar_t>();
-    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) {
-      for (int64_t z = z0; z < z1; ++z) {
-        for (int64_t p = 0; p < P; ++p) {
-          const scalar_t* arow = pa + (z * P + p) * R;
-          for (int64_t q = 0; q < Q; ++q) {
-            const scalar_t* brow = pb + (z * Q + q) * R;
-            scalar_t sum = 0;
-            for (int64_t r = 0; r < R; ++r) sum += arow[r] * brow[r];
-            po[(z * P + p) * Q + q] = sum;
-          }
-        }
-      }
-    });
+    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) { nt_rows(pa, pb, po, z0, z1, P, Q, R); });
   });
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
+#include "eqt/core/threads.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
 #include "eqt/models/model_dir.h"
@@ -209,6 +210,7 @@ void Trainer::train_step(const Batch& batch, Totals& totals) {
   lr_ = schedule_->lr_at(state_.step);
   for (auto& group : optimiser_->param_groups()) group.options().set_lr(lr_);
   const BatchData data = make_batch(data_.train, batch, c_, norm_, dtype_);
+  const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
   const BatchResult result = batch_loss(*model_, data, c_, norm_, true);
   if (!std::isfinite(result.loss.item<double>())) {
     fail("training diverged at step {} (loss is not finite); try a lower optimiser.lr or clip_grad_norm",

@@ -148,6 +148,15 @@ at::Tensor PetModel::layer_energies(int64_t layer, const at::Tensor& features, c
   return energies;
 }
 
+// Below about a thousand tokens (atoms + edges) a PET pass ran faster on one thread than on two
+// on a 2-core Zen 5 with OMP_WAIT_POLICY=PASSIVE (methane, 8 to 64 frames; aspirin, 1 to 8
+// frames: build/bench/profile_pet_ops, docs/performance.md): each of the ~300 parallel regions
+// of a pass pays a thread wake-up, which such small matrices do not earn back.
+bool PetModel::prefers_one_thread(const data::Graph& graph) const {
+  constexpr int64_t kParallelTokens = 1000;
+  return graph.num_atoms() + graph.num_edges() < kParallelTokens;
+}
+
 Outputs PetModel::forward(const data::Graph& graph) {
   if (graph.positions.scalar_type() != embedding_->weight.scalar_type()) {
     fail("PET: graph positions are {} but the model is {}", c10::toString(graph.positions.scalar_type()),

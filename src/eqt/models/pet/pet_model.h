@@ -38,6 +38,7 @@ class PetModel : public Model {
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return hypers_.r_cut; }
   std::string kind() const override { return "pet"; }
+  bool prefers_one_thread(const data::Graph& graph) const override;
 
   const PetHypers& hypers() const { return hypers_; }
   const std::vector<int64_t>& all_species() const { return all_species_; }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "eqt/nn/batched_small_matmul.h"
 #include "eqt/nn/fast_linear.h"
 
 namespace eqt::models::pet {
@@ -30,12 +31,12 @@ at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& r
   const at::Tensor qkv = nn::fast_linear(*input_linear_, tokens).view({m, 3, n_head_, d_head}).permute({1, 2, 0, 3});
   const at::Tensor grid = at::zeros({3, n_head_, n * t, d_head}, tokens.options()).index_copy(2, rows.slot, qkv);
   const auto part = [&](int64_t i) { return grid.select(0, i).view({n_head_ * n, t, d_head}); };
-  const at::Tensor scores = at::bmm(part(0), part(1).transpose(1, 2)) * (1.0 / std::sqrt(double(d_head)));
+  const at::Tensor scores = nn::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
   // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
   // acts on the same scale as in the official model.
   at::Tensor weights = at::softmax(scores.view({n_head_, n, t, t}), -1) * key_weights.view({1, n, 1, t});
   weights = weights / (weights.sum(-1, /*keepdim=*/true) + kRenormEps);
-  const at::Tensor mixed = at::bmm(weights.view({n_head_ * n, t, t}), part(2)).view({n_head_, n * t, d_head});
+  const at::Tensor mixed = nn::batched_small_mm(weights.view({n_head_ * n, t, t}), part(2)).view({n_head_, n * t, d_head});
   // Back to packed tokens [M, H * d_head].
   return nn::fast_linear(*output_linear_, mixed.index_select(1, rows.slot).permute({1, 0, 2}).reshape({m, d}));
 }
