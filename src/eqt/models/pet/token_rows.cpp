@@ -14,6 +14,8 @@ PackedLayout pack_tokens(const at::Tensor& padding, bool central_token) {
   out.tokens.rows = n;
   out.tokens.columns = t;
   out.tokens.slot = neighbour_slots;
+  out.tokens.token = at::full({n * t}, -1, neighbour_slots.options())
+                         .index_copy_(0, neighbour_slots, at::arange(neighbour_slots.size(0), neighbour_slots.options()));
   return out;
 }
 

@@ -15,6 +15,7 @@ struct TokenRows {
   int64_t rows = 0;     // N
   int64_t columns = 0;  // T
   at::Tensor slot;      // int64 [M], flat grid index row * T + column of each packed token
+  at::Tensor token;     // int64 [N * T], the packed token at each grid slot, -1 on padding
 
   int64_t size() const { return slot.size(0); }
 };

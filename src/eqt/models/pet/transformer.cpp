@@ -3,14 +3,13 @@
 #include <cmath>
 #include <string>
 
-#include "eqt/nn/batched_small_matmul.h"
+#include "eqt/models/pet/attention_core.h"
 #include "eqt/nn/fast_linear.h"
 
 namespace eqt::models::pet {
 namespace {
 // Same constants as torch.nn.LayerNorm's default and the official renormalisation.
 constexpr double kLayerNormEps = 1e-5;
-constexpr double kRenormEps = 1e-15;
 }  // namespace
 
 at::Tensor activate(Activation activation, const at::Tensor& x) {
@@ -23,22 +22,13 @@ CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarTyp
   output_linear_ = register_module("output_linear", std::make_shared<nn::DenseLayer>(d_model, d_model, true, dtype));
 }
 
+// The training step differentiates the forces again, which the fused core would only hand back
+// to the composite one (attention_core.h); energies and forces use the fused kernels.
 at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& rows, const at::Tensor& key_weights) const {
-  const int64_t m = tokens.size(0), d = tokens.size(1), n = rows.rows, t = rows.columns;
-  const int64_t d_head = d / n_head_;
-  // Packed [M, 3, H, d_head] -> grid [3, H, N * T, d_head] (zeros on padding): q, k and v of every
-  // head are then contiguous [H * N, T, d_head] batches for bmm, without further copies.
-  const at::Tensor qkv = nn::fast_linear(*input_linear_, tokens).view({m, 3, n_head_, d_head}).permute({1, 2, 0, 3});
-  const at::Tensor grid = at::zeros({3, n_head_, n * t, d_head}, tokens.options()).index_copy(2, rows.slot, qkv);
-  const auto part = [&](int64_t i) { return grid.select(0, i).view({n_head_ * n, t, d_head}); };
-  const at::Tensor scores = nn::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
-  // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
-  // acts on the same scale as in the official model.
-  at::Tensor weights = at::softmax(scores.view({n_head_, n, t, t}), -1) * key_weights.view({1, n, 1, t});
-  weights = weights / (weights.sum(-1, /*keepdim=*/true) + kRenormEps);
-  const at::Tensor mixed = nn::batched_small_mm(weights.view({n_head_ * n, t, t}), part(2)).view({n_head_, n * t, d_head});
-  // Back to packed tokens [M, H * d_head].
-  return nn::fast_linear(*output_linear_, mixed.index_select(1, rows.slot).permute({1, 0, 2}).reshape({m, d}));
+  const at::Tensor qkv = nn::fast_linear(*input_linear_, tokens);
+  const at::Tensor mixed = is_training() ? attention_core_composite(qkv, rows, key_weights, n_head_)
+                                         : attention_core_fused(qkv, rows, key_weights, n_head_);
+  return nn::fast_linear(*output_linear_, mixed);
 }
 
 TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtype)
