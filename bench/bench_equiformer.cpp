@@ -18,7 +18,6 @@
 //                    [--preset FILE] [--python /usr/bin/python3] [--harness FILE]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/optim/adamw.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -42,6 +41,7 @@
 #include "eqt/data/labels.h"
 #include "eqt/models/equiformer/config.h"
 #include "eqt/models/potential.h"
+#include "eqt/train/fused_adamw.h"
 
 namespace {
 
@@ -94,7 +94,7 @@ at::Tensor l2mae(const at::Tensor& a, const at::Tensor& b) {
 }
 
 // AdamW as the official MD17 scripts: no weight decay on biases and norm affines.
-std::unique_ptr<torch::optim::AdamW> make_optimizer(EquiformerModel& model) {
+std::unique_ptr<eqt::train::FusedAdamW> make_optimizer(EquiformerModel& model) {
   std::vector<at::Tensor> decay, no_decay;
   for (const auto& p : model.named_parameters()) {
     const std::string& n = p.key();
@@ -110,7 +110,7 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(EquiformerModel& model) {
                                     torch::optim::AdamWOptions(5e-4).weight_decay(0.0).eps(1e-8)));
   groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
                                  torch::optim::AdamWOptions(5e-4).weight_decay(1e-6).eps(1e-8)));
-  return std::make_unique<torch::optim::AdamW>(std::move(groups),
+  return std::make_unique<eqt::train::FusedAdamW>(std::move(groups),
                                                torch::optim::AdamWOptions(5e-4).weight_decay(1e-6));
 }
 

@@ -21,7 +21,6 @@
 //             [--src-root DIR (default $EQT_PEER_SRC or /work/peer-src)] [--python /usr/bin/python3] [--harness FILE]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/optim/adamw.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -36,6 +35,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
+#include "eqt/train/fused_adamw.h"
 #include "pet_peer.h"
 
 namespace {
@@ -185,7 +185,7 @@ void run_file(const fs::path& file, const eqt::models::pet::PetConfig& config, c
     eqt_bench::export_pet_for_peer(model, arch, dir);
   }
   std::fflush(stdout);
-  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(kLearningRate).weight_decay(0.0));
+  eqt::train::FusedAdamW opt(model.parameters(), torch::optim::AdamWOptions(kLearningRate).weight_decay(0.0));
   const int last = o.warmup + o.repeats - 1;  // the harness reports the energy of its last batch
   model.eval();
   const double check = model.forward(batches.graphs[last]).at("energy")[0].item<double>();

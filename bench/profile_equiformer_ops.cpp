@@ -7,7 +7,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
-#include <torch/optim/adamw.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -21,6 +20,7 @@
 #include "eqt/models/equiformer/config.h"
 #include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/potential.h"
+#include "eqt/train/fused_adamw.h"
 
 int main(int argc, char** argv) {
   at::set_num_threads(2);
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   auto frames = eqt::data::read_extxyz("../shared/data/rmd17/rmd17_aspirin_test.xyz", range);
   std::vector<const eqt::data::Structure*> ptrs;
   for (auto& f : frames) ptrs.push_back(&f);
-  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(5e-4));
+  eqt::train::FusedAdamW opt(model.parameters(), torch::optim::AdamWOptions(5e-4));
   const auto step = [&] {
     const auto g = eqt::data::collate(ptrs, model.cutoff(), at::kFloat);
     eqt::models::EvaluateOptions eo;

@@ -9,7 +9,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
-#include <torch/optim/adamw.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
+#include "eqt/train/fused_adamw.h"
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "infer";
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   std::vector<const eqt::data::Structure*> ptrs;
   for (auto& f : frames) ptrs.push_back(&f);
   const auto graph = eqt::data::collate(ptrs, model.cutoff(), at::kFloat);
-  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(1e-4));
+  eqt::train::FusedAdamW opt(model.parameters(), torch::optim::AdamWOptions(1e-4));
   const auto step = [&] {
     eqt::models::EvaluateOptions eo;
     if (mode == "train") {

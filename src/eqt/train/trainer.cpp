@@ -20,6 +20,7 @@
 #include "eqt/train/checkpoint.h"
 #include "eqt/train/config.h"
 #include "eqt/train/dataset.h"
+#include "eqt/train/fused_adamw.h"
 #include "eqt/train/model_factory.h"
 #include "eqt/train/normalisation.h"
 #include "eqt/train/run_files.h"
@@ -161,7 +162,7 @@ void Trainer::build() {
   attach_neighbours(data_.train, model_->cutoff());
   attach_neighbours(data_.val, model_->cutoff());
   if (c_.optimiser == "adamw") {
-    optimiser_ = std::make_unique<torch::optim::AdamW>(
+    optimiser_ = std::make_unique<FusedAdamW>(
         model_->parameters(), torch::optim::AdamWOptions(c_.lr).betas({c_.beta1, c_.beta2}).eps(c_.eps).weight_decay(
                                   c_.weight_decay));
   } else {
