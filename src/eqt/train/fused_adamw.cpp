@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "eqt/nn/row_product.h"  // EQT_MULTIVERSION, EQT_INLINE
+
 namespace eqt::train {
 namespace {
 
@@ -12,19 +14,36 @@ struct Coefficients {
   double decay, beta1, beta2, root_correction2, eps, step_size;
 };
 
-// The operations of LibTorch's AdamW, in its order, on one element at a time.
+// The operations of LibTorch's AdamW, in its order, on one element at a time. (`omp simd`: the
+// arrays never overlap; this file is compiled without errno for square roots, CMakeLists.txt.)
+template <typename T>
+EQT_INLINE void update_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t i0,
+                             int64_t i1, const Coefficients& c) {
+  const T decay = T(c.decay), b1 = T(c.beta1), b2 = T(c.beta2), one_b1 = T(1 - c.beta1), one_b2 = T(1 - c.beta2);
+  const T root2 = T(c.root_correction2), eps = T(c.eps), minus_step = T(-c.step_size);
+#pragma omp simd
+  for (int64_t i = i0; i < i1; ++i) {
+    const T decayed = p[i] * decay;
+    const T m1 = m[i] * b1 + one_b1 * g[i];
+    const T v1 = v[i] * b2 + one_b2 * g[i] * g[i];
+    m[i] = m1;
+    v[i] = v1;
+    p[i] = decayed + minus_step * m1 / (std::sqrt(v1) / root2 + eps);
+  }
+}
+
+EQT_MULTIVERSION void update_range_of(float* p, const float* g, float* m, float* v, int64_t i0, int64_t i1,
+                                      const Coefficients& c) {
+  update_range(p, g, m, v, i0, i1, c);
+}
+EQT_MULTIVERSION void update_range_of(double* p, const double* g, double* m, double* v, int64_t i0, int64_t i1,
+                                      const Coefficients& c) {
+  update_range(p, g, m, v, i0, i1, c);
+}
+
 template <typename T>
 void update(T* p, const T* g, T* m, T* v, int64_t n, const Coefficients& c) {
-  at::parallel_for(0, n, 16384, [&](int64_t i0, int64_t i1) {
-    const T decay = T(c.decay), b1 = T(c.beta1), b2 = T(c.beta2), one_b1 = T(1 - c.beta1), one_b2 = T(1 - c.beta2);
-    const T root2 = T(c.root_correction2), eps = T(c.eps), minus_step = T(-c.step_size);
-    for (int64_t i = i0; i < i1; ++i) {
-      p[i] *= decay;
-      m[i] = m[i] * b1 + one_b1 * g[i];
-      v[i] = v[i] * b2 + one_b2 * g[i] * g[i];
-      p[i] = p[i] + minus_step * m[i] / (std::sqrt(v[i]) / root2 + eps);
-    }
-  });
+  at::parallel_for(0, n, 32768, [&](int64_t i0, int64_t i1) { update_range_of(p, g, m, v, i0, i1, c); });
 }
 
 bool fusable_tensor(const torch::Tensor& t, c10::ScalarType type) {

@@ -104,7 +104,7 @@ at::Tensor GnnLayer::merged_compress_input(const LayerInputs& inputs) const {
 LayerOutputs GnnLayer::forward(const LayerInputs& inputs) const {
   const int64_t n = inputs.vectors.size(0), k = inputs.vectors.size(1), d = hypers_.d_model;
   // A batch without any neighbour and without central tokens has nothing to attend over.
-  if (k == 0 && !central_embedder_) return {inputs.messages, at::Tensor()};
+  if (k == 0 && !central_embedder_) return {inputs.messages, at::Tensor(), at::Tensor(), at::Tensor()};
   const PackedLayout packed = pack_tokens(inputs.neighbour_species == n_species_, static_cast<bool>(central_embedder_));
   const at::Tensor& index = packed.neighbour_index;
   LayerInputs real;

@@ -116,7 +116,7 @@ LayerOutputs PetModel::run_layer(int64_t layer, const LayerInputs& inputs) const
     const LayerOutputs out = models[s]->forward(inputs.rows(rows));
     return std::vector<at::Tensor>{out.messages, out.central_token};
   });
-  return {parts[0], parts[1]};
+  return {parts[0], parts[1], at::Tensor(), at::Tensor()};
 }
 
 at::Tensor PetModel::apply_head(const Heads& heads, const at::Tensor& features, const at::Tensor& central) const {
