@@ -5,6 +5,7 @@
 
 #include "eqt/nn/batched_small_matmul.h"
 #include "eqt/nn/fast_linear.h"
+#include "eqt/nn/fast_silu.h"
 
 namespace eqt::models::pet {
 namespace {
@@ -14,7 +15,7 @@ constexpr double kRenormEps = 1e-15;
 }  // namespace
 
 at::Tensor activate(Activation activation, const at::Tensor& x) {
-  return activation == Activation::silu ? at::silu(x) : at::mish(x);
+  return activation == Activation::silu ? nn::fast_silu(x) : at::mish(x);
 }
 
 CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarType dtype)
