@@ -5,6 +5,7 @@
 
 #include "eqt/models/pet/attention_core.h"
 #include "eqt/nn/fast_linear.h"
+#include "eqt/nn/fast_silu.h"
 
 namespace eqt::models::pet {
 namespace {
@@ -13,7 +14,7 @@ constexpr double kLayerNormEps = 1e-5;
 }  // namespace
 
 at::Tensor activate(Activation activation, const at::Tensor& x) {
-  return activation == Activation::silu ? at::silu(x) : at::mish(x);
+  return activation == Activation::silu ? nn::fast_silu(x) : at::mish(x);
 }
 
 CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarType dtype)
