@@ -24,7 +24,9 @@ at::Tensor composite(const at::Tensor& qkv, const at::Tensor& slot, const at::Te
   const int64_t d_head = d / n_head;
   const at::Tensor heads = qkv.view({m, 3, n_head, d_head}).permute({1, 2, 0, 3});
   const at::Tensor grid = at::zeros({3, n_head, n * t, d_head}, qkv.options()).index_copy(2, slot, heads);
-  const auto part = [&](int64_t i) { return grid.select(0, i).view({n_head * n, t, d_head}); };
+  // unbind, not select: the gradient of each select would be a zero-filled copy of the whole grid.
+  const std::vector<at::Tensor> parts = grid.unbind(0);
+  const auto part = [&](std::size_t i) { return parts[i].view({n_head * n, t, d_head}); };
   const at::Tensor scores = nn::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
   // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
   // acts on the same scale as in the official model.
