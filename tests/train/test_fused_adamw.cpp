@@ -53,5 +53,27 @@ TEST(FusedAdamW, AmsgradTakesLibTorchsPathWithTheSameResult) {
   for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_TRUE(at::equal(ours[i], theirs[i]));
 }
 
+// The moments and step counts live where LibTorch's AdamW looks for them (so checkpoints and a
+// switch between the two carry on): three fused steps then two of LibTorch's = five of LibTorch's.
+TEST(FusedAdamW, SharesItsStateWithLibTorchsAdamW) {
+  const auto options = torch::optim::AdamWOptions(2e-2).weight_decay(0.1);
+  std::vector<torch::Tensor> params = parameters();
+  for (auto& p : params) p = p.detach().clone().set_requires_grad(true);
+  FusedAdamW opt(params, options);
+  for (int s = 0; s < 5; ++s) {
+    opt.zero_grad();
+    at::Tensor loss = at::zeros({}, params[0].options());
+    for (const auto& p : params) loss = loss + (p.sin() * p).sum() * (1.0 + s);
+    loss.backward();
+    if (s < 3) {
+      opt.step();
+    } else {
+      opt.torch::optim::AdamW::step();
+    }
+  }
+  const auto theirs = run<torch::optim::AdamW>(parameters(), options, 5, at::kDouble);
+  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_TRUE(at::allclose(params[i], theirs[i], 1e-14, 1e-15));
+}
+
 }  // namespace
 }  // namespace eqt::train

@@ -1,9 +1,11 @@
 #include "eqt/train/fused_adamw.h"
 
 #include <ATen/Parallel.h>
-#include <c10/util/string_utils.h>
 
 #include <cmath>
+#include <sstream>
+#include <string>
+#include <type_traits>
 
 #include "eqt/nn/row_product.h"  // EQT_MULTIVERSION, EQT_INLINE
 
@@ -46,6 +48,19 @@ void update(T* p, const T* g, T* m, T* v, int64_t n, const Coefficients& c) {
   at::parallel_for(0, n, 32768, [&](int64_t i0, int64_t i1) { update_range_of(p, g, m, v, i0, i1, c); });
 }
 
+// LibTorch 1.13 keys the optimiser state by the printed address of the parameter's TensorImpl,
+// later versions by the address itself.
+template <typename Key>
+Key state_key(const torch::Tensor& param) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << param.unsafeGetTensorImpl();
+    return text.str();
+  } else {
+    return param.unsafeGetTensorImpl();
+  }
+}
+
 bool fusable_tensor(const torch::Tensor& t, c10::ScalarType type) {
   return t.device().is_cpu() && !t.is_sparse() && t.scalar_type() == type && t.is_contiguous();
 }
@@ -53,7 +68,7 @@ bool fusable_tensor(const torch::Tensor& t, c10::ScalarType type) {
 }  // namespace
 
 torch::optim::AdamWParamState* FusedAdamW::state_of(const torch::Tensor& param) {
-  const auto found = state_.find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+  const auto found = state_.find(state_key<StateKey>(param));
   return found == state_.end() ? nullptr : static_cast<torch::optim::AdamWParamState*>(found->second.get());
 }
 
@@ -75,7 +90,7 @@ void FusedAdamW::fused_step(const torch::Tensor& param, const torch::optim::Adam
     fresh->exp_avg(torch::zeros_like(param, at::MemoryFormat::Preserve));
     fresh->exp_avg_sq(torch::zeros_like(param, at::MemoryFormat::Preserve));
     state = fresh.get();
-    state_[c10::guts::to_string(param.unsafeGetTensorImpl())] = std::move(fresh);
+    state_[state_key<StateKey>(param)] = std::move(fresh);
   }
   state->step(state->step() + 1);
   const auto [beta1, beta2] = options.betas();

@@ -18,6 +18,7 @@ class FusedAdamW : public torch::optim::AdamW {
   torch::Tensor step(LossClosure closure = nullptr) override;
 
  private:
+  using StateKey = decltype(state_)::key_type;
   torch::optim::AdamWParamState* state_of(const torch::Tensor& param);
   bool fusable(const torch::Tensor& param, const torch::optim::AdamWOptions& options);
   void fused_step(const torch::Tensor& param, const torch::optim::AdamWOptions& options);
