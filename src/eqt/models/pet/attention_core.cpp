@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eqt/models/pet/attention_kernels.h"
+#include "eqt/models/pet/token_grid.h"
 #include "eqt/nn/batched_small_matmul.h"
 
 namespace eqt::models::pet {
@@ -17,23 +18,21 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Packed [M, 3, H, d_head] -> grid [3, H, N * T, d_head] (zeros on padding): q, k and v of every
-// head are then contiguous [H * N, T, d_head] batches, without further copies.
-at::Tensor composite(const at::Tensor& qkv, const at::Tensor& slot, const at::Tensor& key_weights, int64_t n_head) {
-  const int64_t m = qkv.size(0), d = qkv.size(1) / 3, n = key_weights.size(0), t = key_weights.size(1);
+// q, k and v of every head as contiguous [H * N, T, d_head] batches of the padded grid
+// (token_grid.h), the attention there, and the result back to packed tokens.
+at::Tensor composite(const at::Tensor& qkv, const TokenRows& rows, const at::Tensor& key_weights, int64_t n_head) {
+  const int64_t d = qkv.size(1) / 3, n = key_weights.size(0), t = key_weights.size(1);
   const int64_t d_head = d / n_head;
-  const at::Tensor heads = qkv.view({m, 3, n_head, d_head}).permute({1, 2, 0, 3});
-  const at::Tensor grid = at::zeros({3, n_head, n * t, d_head}, qkv.options()).index_copy(2, slot, heads);
   // unbind, not select: the gradient of each select would be a zero-filled copy of the whole grid.
-  const std::vector<at::Tensor> parts = grid.unbind(0);
+  const std::vector<at::Tensor> parts = to_grid(qkv, rows, 3, n_head).unbind(0);
   const auto part = [&](std::size_t i) { return parts[i].view({n_head * n, t, d_head}); };
   const at::Tensor scores = nn::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
   // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
   // acts on the same scale as in the official model.
   at::Tensor weights = at::softmax(scores.view({n_head, n, t, t}), -1) * key_weights.view({1, n, 1, t});
   weights = weights / (weights.sum(-1, /*keepdim=*/true) + kAttentionRenormEps);
-  const at::Tensor mixed = nn::batched_small_mm(weights.view({n_head * n, t, t}), part(2)).view({n_head, n * t, d_head});
-  return mixed.index_select(1, slot).permute({1, 0, 2}).reshape({m, d});
+  const at::Tensor mixed = nn::batched_small_mm(weights.view({n_head * n, t, t}), part(2));
+  return from_grid(mixed.view({1, n_head, n * t, d_head}), rows);
 }
 
 struct FusedAttention : public torch::autograd::Function<FusedAttention> {
@@ -56,7 +55,12 @@ struct FusedAttention : public torch::autograd::Function<FusedAttention> {
       std::vector<at::Tensor> inputs;
       if (need_qkv) inputs.push_back(qkv);
       if (need_weights) inputs.push_back(key_weights);
-      const at::Tensor out = composite(qkv, saved[3], key_weights, n_head);
+      TokenRows rows;
+      rows.rows = key_weights.size(0);
+      rows.columns = key_weights.size(1);
+      rows.token = saved[2];
+      rows.slot = saved[3];
+      const at::Tensor out = composite(qkv, rows, key_weights, n_head);
       const auto g = torch::autograd::grad({out}, inputs, {grads[0]}, /*retain_graph=*/true, /*create_graph=*/true,
                                            /*allow_unused=*/true);
       return {need_qkv ? g[0] : at::Tensor(), need_weights ? g.back() : at::Tensor(), at::Tensor(), at::Tensor(),
@@ -73,12 +77,12 @@ struct FusedAttention : public torch::autograd::Function<FusedAttention> {
 
 at::Tensor attention_core_composite(const at::Tensor& qkv, const TokenRows& rows, const at::Tensor& key_weights,
                                    int64_t n_head) {
-  return composite(qkv, rows.slot, key_weights, n_head);
+  return composite(qkv, rows, key_weights, n_head);
 }
 
 at::Tensor attention_core_fused(const at::Tensor& qkv, const TokenRows& rows, const at::Tensor& key_weights,
                                int64_t n_head) {
-  if (!has_attention_kernel(qkv, key_weights)) return composite(qkv, rows.slot, key_weights, n_head);
+  if (!has_attention_kernel(qkv, key_weights)) return composite(qkv, rows, key_weights, n_head);
   return FusedAttention::apply(qkv, key_weights, rows.token, rows.slot, n_head);
 }
 
