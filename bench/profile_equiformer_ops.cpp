@@ -6,10 +6,8 @@
 //   python3 tools/profile_self_time.py /tmp/train.json
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/csrc/autograd/profiler_legacy.h>
 #include <yaml-cpp/yaml.h>
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -21,6 +19,7 @@
 #include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/potential.h"
 #include "eqt/train/fused_adamw.h"
+#include "profile_steps.h"
 
 int main(int argc, char** argv) {
   at::set_num_threads(2);
@@ -53,14 +52,5 @@ int main(int argc, char** argv) {
       eqt::models::evaluate(model, g, eo);
     }
   };
-  step();  // warm-up
-  const auto t0 = std::chrono::steady_clock::now();
-  if (trace == "none") {
-    for (int k = 0; k < reps; ++k) step();
-  } else {
-    torch::autograd::profiler::RecordProfile guard(trace);
-    for (int k = 0; k < reps; ++k) step();
-  }
-  std::printf("%s: %.3f s/step\n", mode.c_str(),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps);
+  eqt_bench::profile_steps(step, mode, trace, reps, /*warmup=*/1);
 }

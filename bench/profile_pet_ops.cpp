@@ -8,9 +8,7 @@
 // A trace "none" times the steps without the profiler; a 6th argument sets the batch size.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/csrc/autograd/profiler_legacy.h>
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -21,6 +19,7 @@
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
 #include "eqt/train/fused_adamw.h"
+#include "profile_steps.h"
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "infer";
@@ -55,15 +54,5 @@ int main(int argc, char** argv) {
       eqt::models::evaluate(model, graph, eo);
     }
   };
-  step();  // warm-up
-  step();
-  const auto t0 = std::chrono::steady_clock::now();
-  if (trace == "none") {
-    for (int k = 0; k < reps; ++k) step();
-  } else {
-    torch::autograd::profiler::RecordProfile guard(trace);
-    for (int k = 0; k < reps; ++k) step();
-  }
-  std::printf("%s: %.4f s/step\n", mode.c_str(),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps);
+  eqt_bench::profile_steps(step, mode, trace, reps, /*warmup=*/2);
 }

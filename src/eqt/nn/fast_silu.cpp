@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "eqt/core/error.h"
+#include "eqt/core/simd.h"
 
 namespace eqt::nn {
 namespace {
@@ -19,14 +20,7 @@ using torch::autograd::variable_list;
 // Elements per parallel chunk: enough work to pay for the hand-over between threads.
 constexpr int64_t kGrain = 32768;
 
-// The float32 loops are written for the compiler to vectorise; EQT_MULTIVERSION compiles them
-// once per instruction set (AVX-512, AVX2, baseline) and picks one when the program loads.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define EQT_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EQT_MULTIVERSION
-#endif
-#define EQT_INLINE inline __attribute__((always_inline))
+// The float32 loops are written for the compiler to vectorise (EQT_MULTIVERSION, core/simd.h).
 
 EQT_INLINE int32_t bits_of(float x) {
   int32_t bits;

@@ -3,15 +3,7 @@
 // fused attention): the rows of a small matrix product with sums that stay in registers.
 #include <cstdint>
 
-// Loops built from these are written for the compiler to vectorise; EQT_MULTIVERSION compiles them
-// once per instruction set (AVX-512, AVX2, baseline) and picks one when the program loads, so a
-// portable build still runs AVX-512 code where the CPU has it.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define EQT_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EQT_MULTIVERSION
-#endif
-#define EQT_INLINE inline __attribute__((always_inline))
+#include "eqt/core/simd.h"
 
 namespace eqt::nn::kernels {
 

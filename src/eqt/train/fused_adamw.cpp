@@ -7,7 +7,7 @@
 #include <string>
 #include <type_traits>
 
-#include "eqt/nn/row_product.h"  // EQT_MULTIVERSION, EQT_INLINE
+#include "eqt/core/simd.h"
 
 namespace eqt::train {
 namespace {
