@@ -122,6 +122,23 @@ TEST(FastLayerNorm, ForceThenLossPatternMatchesAtLayerNorm) {
   expect_same_gradients(random_inputs({29, 128}), 2, 1e-12, /*first_wrt_x_only=*/true);
 }
 
+// The backward of the input gradient asked for one input at a time (the kernel skips the rest).
+TEST(FastLayerNorm, SecondDerivativesOneInputAtATime) {
+  at::manual_seed(9);
+  const Inputs in = random_inputs({21, 40});
+  const at::Tensor g0 = at::randn({21, 40}, at::kDouble), c = at::randn({21, 40}, at::kDouble);
+  for (int which = 0; which < 3; ++which) {
+    std::vector<at::Tensor> results;
+    for (const Norm& f : std::vector<Norm>{ours, reference}) {
+      const at::Tensor x = in.x.clone().requires_grad_(true), w = in.w.clone().requires_grad_(true);
+      const at::Tensor g = g0.clone().requires_grad_(true);
+      const at::Tensor dx = grad({(f(x, w, in.b) * g).sum()}, {x}, {}, true, true)[0];
+      results.push_back(grad({(dx * c).sum()}, {std::vector<at::Tensor>{x, w, g}[which]})[0]);
+    }
+    EXPECT_LE(relative_error(results[0], results[1]), 1e-12) << "input " << which;
+  }
+}
+
 TEST(FastLayerNorm, ThirdDerivativesMatchAtLayerNorm) {
   at::manual_seed(5);
   const Inputs in = random_inputs({6, 17});

@@ -2,6 +2,7 @@
 
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <array>
 #include <tuple>
 
 #include "eqt/nn/fast_layer_norm_kernels.h"
@@ -37,7 +38,7 @@ CompositeGrads input_grad_backward_composite(const at::Tensor& v, const at::Tens
 at::Tensor input_grad(const at::Tensor& g, const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& mean,
                       const at::Tensor& rstd, double eps);
 
-// dx = LNGrad(g, x, gamma) for x [rows, D]; mean and rstd [rows] are those of x (not inputs of
+// dx = LNGrad(g, x, gamma) for x [rows, D]; mean and rstd [rows, 1] are those of x (not inputs of
 // the math: their dependence on x is in the backward formulas).
 struct LayerNormInputGrad : public torch::autograd::Function<LayerNormInputGrad> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& g, const at::Tensor& x, const at::Tensor& gamma,
@@ -77,26 +78,28 @@ at::Tensor input_grad(const at::Tensor& g, const at::Tensor& x, const at::Tensor
 struct LayerNorm : public torch::autograd::Function<LayerNorm> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& gamma,
                             const at::Tensor& beta, double eps) {
-    at::Tensor y, mean, rstd;
+    at::Tensor y, mean, rstd;  // mean and rstd [rows, 1]
     std::tie(y, mean, rstd) = at::native_layer_norm(x, {x.size(1)}, gamma, beta, eps);
-    ctx->save_for_backward({x, gamma, mean.reshape({-1}), rstd.reshape({-1})});
+    ctx->save_for_backward({x, gamma, beta, mean, rstd});
     ctx->saved_data["eps"] = eps;
     return y;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const at::Tensor &g = grads[0], &x = saved[0], &gamma = saved[1], &mean = saved[2], &rstd = saved[3];
+    const at::Tensor &g = grads[0], &x = saved[0], &gamma = saved[1], &mean = saved[3], &rstd = saved[4];
+    const std::array<bool, 3> need{ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)};
+    if (!at::GradMode::is_enabled()) {
+      // Not differentiated again: LibTorch's fused backward computes all three in one pass.
+      at::Tensor dx, dgamma, dbeta;
+      std::tie(dx, dgamma, dbeta) = at::native_layer_norm_backward(g, x, {x.size(1)}, mean, rstd, gamma, saved[2], need);
+      return {dx, dgamma, dbeta, at::Tensor()};
+    }
     const double eps = ctx->saved_data["eps"].toDouble();
     at::Tensor dx, dgamma, dbeta;
-    if (ctx->needs_input_grad(0)) dx = input_grad(g, x, gamma, mean, rstd, eps);
-    if (ctx->needs_input_grad(1)) {
-      // Differentiable in x where this gradient will be differentiated again.
-      const at::Tensor xh = at::GradMode::is_enabled() ? at::layer_norm(x, {x.size(1)}, {}, {}, eps)
-                                                       : (x - mean.unsqueeze(1)) * rstd.unsqueeze(1);
-      dgamma = (g * xh).sum(0);
-    }
-    if (ctx->needs_input_grad(2)) dbeta = g.sum(0);
+    if (need[0]) dx = input_grad(g, x, gamma, mean, rstd, eps);
+    if (need[1]) dgamma = (g * at::layer_norm(x, {x.size(1)}, {}, {}, eps)).sum(0);  // differentiable in x
+    if (need[2]) dbeta = g.sum(0);
     return {dx, dgamma, dbeta, at::Tensor()};
   }
 };

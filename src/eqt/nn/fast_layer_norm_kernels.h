@@ -2,8 +2,8 @@
 // Row kernels behind eqt::nn::fast_layer_norm (fast_layer_norm.cpp): the gradient of layer norm
 // with respect to its input, and the backward of that gradient, each in one pass over the rows.
 //
-// All tensors are contiguous CPU float32 / float64 [rows, D] (gamma [D]; mean and rstd [rows], as
-// at::native_layer_norm returns them, flattened). With xh = (x - mean) rstd and a = g gamma:
+// All tensors are contiguous CPU float32 / float64 [rows, D] (gamma [D]; mean and rstd [rows] or
+// [rows, 1], as at::native_layer_norm returns them). With xh = (x - mean) rstd and a = g gamma:
 //   layer_norm_input_grad: dx = rstd (a - mean(a) - xh mean(a xh))   (means over the row)
 //   layer_norm_input_grad_backward, for v = dL/d(dx): dL/dg, dL/dx, dL/dgamma (formulas there).
 #include <ATen/ATen.h>
