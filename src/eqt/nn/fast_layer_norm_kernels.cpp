@@ -14,40 +14,6 @@ namespace {
 template <typename T>
 constexpr int kLanes = 64 / sizeof(T);
 
-// Elements per parallel chunk: enough work to pay for the hand-over between threads.
-int64_t row_grain(int64_t d) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, d)); }
-
-// dx = r (a - mean(a) - xh mean(a xh)) for one row.
-template <typename T>
-EQT_INLINE void input_grad_row(const T* g, const T* x, const T* gamma, T mu, T r, int64_t d, T* dx) {
-  constexpr int W = kLanes<T>;
-  T acc_a[W] = {}, acc_c[W] = {};
-  int64_t j = 0;
-  for (; j + W <= d; j += W) {
-    for (int i = 0; i < W; ++i) {
-      const T a = g[j + i] * gamma[j + i], xh = (x[j + i] - mu) * r;
-      acc_a[i] += a;
-      acc_c[i] += a * xh;
-    }
-  }
-  T sa = 0, sc = 0;
-  for (int i = 0; i < W; ++i) sa += acc_a[i], sc += acc_c[i];
-  for (; j < d; ++j) {
-    const T a = g[j] * gamma[j], xh = (x[j] - mu) * r;
-    sa += a, sc += a * xh;
-  }
-  const T ma = sa / T(d), mc = sc / T(d);
-  for (j = 0; j < d; ++j) dx[j] = r * (g[j] * gamma[j] - ma - (x[j] - mu) * r * mc);
-}
-
-template <typename T>
-EQT_INLINE void input_grad_block(const T* g, const T* x, const T* gamma, const T* mean, const T* rstd, int64_t d,
-                                 T* dx, int64_t row0, int64_t row1) {
-  for (int64_t n = row0; n < row1; ++n) {
-    input_grad_row(g + n * d, x + n * d, gamma, mean[n], rstd[n], d, dx + n * d);
-  }
-}
-
 struct Outputs {
   void* dg;       // [rows, D] or null
   void* dx;       // [rows, D] or null
@@ -113,14 +79,6 @@ EQT_INLINE void grad_backward_block(const T* v, const T* g, const T* x, const T*
   }
 }
 
-EQT_MULTIVERSION void input_grad_rows(const float* g, const float* x, const float* gamma, const float* mean,
-                                      const float* rstd, int64_t d, float* dx, int64_t row0, int64_t row1) {
-  input_grad_block(g, x, gamma, mean, rstd, d, dx, row0, row1);
-}
-EQT_MULTIVERSION void input_grad_rows(const double* g, const double* x, const double* gamma, const double* mean,
-                                      const double* rstd, int64_t d, double* dx, int64_t row0, int64_t row1) {
-  input_grad_block(g, x, gamma, mean, rstd, d, dx, row0, row1);
-}
 EQT_MULTIVERSION void grad_backward_rows(const float* v, const float* g, const float* x, const float* gamma,
                                          const float* mean, const float* rstd, int64_t d, Outputs out, int64_t row0,
                                          int64_t row1) {
@@ -138,21 +96,6 @@ T* data_or_null(const at::Tensor& t) {
 }
 
 }  // namespace
-
-at::Tensor layer_norm_input_grad(const at::Tensor& g_in, const at::Tensor& x, const at::Tensor& gamma,
-                                 const at::Tensor& mean, const at::Tensor& rstd) {
-  const at::Tensor g = g_in.contiguous();
-  const int64_t rows = x.size(0), d = x.size(1);
-  at::Tensor dx = at::empty_like(x, at::MemoryFormat::Contiguous);
-  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fast_layer_norm_grad", [&] {
-    const scalar_t *pg = g.data_ptr<scalar_t>(), *px = x.data_ptr<scalar_t>(), *pw = gamma.data_ptr<scalar_t>();
-    const scalar_t *pm = mean.data_ptr<scalar_t>(), *pr = rstd.data_ptr<scalar_t>();
-    scalar_t* po = dx.data_ptr<scalar_t>();
-    at::parallel_for(0, rows, row_grain(d),
-                     [&](int64_t r0, int64_t r1) { input_grad_rows(pg, px, pw, pm, pr, d, po, r0, r1); });
-  });
-  return dx;
-}
 
 LayerNormGradGradients layer_norm_input_grad_backward(const at::Tensor& v_in, const at::Tensor& g_in,
                                                       const at::Tensor& x, const at::Tensor& gamma,

@@ -1,17 +1,15 @@
 #pragma once
-// Row kernels behind eqt::nn::fast_layer_norm (fast_layer_norm.cpp): the gradient of layer norm
-// with respect to its input, and the backward of that gradient, each in one pass over the rows.
+// Row kernel behind eqt::nn::fast_layer_norm (fast_layer_norm.cpp): the backward of layer norm's
+// gradient with respect to its input, in one pass over the rows.
 //
 // All tensors are contiguous CPU float32 / float64 [rows, D] (gamma [D]; mean and rstd [rows] or
 // [rows, 1], as at::native_layer_norm returns them). With xh = (x - mean) rstd and a = g gamma:
-//   layer_norm_input_grad: dx = rstd (a - mean(a) - xh mean(a xh))   (means over the row)
-//   layer_norm_input_grad_backward, for v = dL/d(dx): dL/dg, dL/dx, dL/dgamma (formulas there).
+// the input gradient is dx = rstd (a - mean(a) - xh mean(a xh)) (means over the row), and
+// layer_norm_input_grad_backward gives, for v = dL/d(dx), dL/dg, dL/dx and dL/dgamma (formulas
+// in the .cpp).
 #include <ATen/ATen.h>
 
 namespace eqt::nn::kernels {
-
-at::Tensor layer_norm_input_grad(const at::Tensor& g, const at::Tensor& x, const at::Tensor& gamma,
-                                 const at::Tensor& mean, const at::Tensor& rstd);
 
 struct LayerNormGradGradients {
   at::Tensor g, x, gamma;  // undefined where not asked for
