@@ -1,6 +1,6 @@
 #pragma once
-// Layer norm over the last dimension with hand-written CPU kernels for its first and second
-// derivatives, differentiable to any order.
+// Layer norm over the last dimension whose second derivative is one hand-written CPU kernel,
+// differentiable to any order.
 //
 // Why: a PET training step differentiates each layer norm twice (forces by autograd with
 // create_graph, then the loss), and LibTorch's double backward of layer norm
@@ -10,12 +10,13 @@
 //
 // Math, per row of D entries with mu = mean(x), r = 1 / sqrt(var(x) + eps) (biased variance),
 // xh = (x - mu) r: y = xh gamma + beta; the backward of g = dL/dy is dbeta = sum_rows g,
-// dgamma = sum_rows g xh, dx = LNGrad(g, x, gamma) = r (a - mean(a) - xh mean(a xh)), a = g gamma;
-// the backward of LNGrad is in fast_layer_norm_kernels.cpp. Orders above the second are
-// rebuilt from differentiable ATen ops (only needed for correctness).
+// dgamma = sum_rows g xh, dx = LNGrad(g, x, gamma) = r (a - mean(a) - xh mean(a xh)), a = g gamma.
+// Values and first derivatives are LibTorch's own kernels (native_layer_norm and its backward);
+// the backward of LNGrad is in fast_layer_norm_kernels.cpp; orders above the second are built
+// from differentiable ATen ops (only needed for correctness).
 //
-// Kernels exist for CPU float32 / float64 x with weight and bias [D] of the same dtype; any other
-// input goes to at::layer_norm. Values agree with at::layer_norm to rounding.
+// Used for CPU float32 / float64 x with weight and bias [D] of the same dtype; any other input
+// goes to at::layer_norm. Results agree with at::layer_norm to rounding.
 #include <ATen/ATen.h>
 
 namespace eqt::nn {
