@@ -1,5 +1,6 @@
 #include "eqt/nn/basic_layers.h"
 
+#include "eqt/nn/fast_layer_norm.h"
 #include "eqt/nn/fast_linear.h"
 
 #include <cmath>
@@ -29,7 +30,8 @@ ChannelLayerNorm::ChannelLayerNorm(int64_t channels, double eps, c10::ScalarType
 }
 
 at::Tensor ChannelLayerNorm::forward(const at::Tensor& x) const {
-  return at::layer_norm(x, {channels_}, weight, bias, eps_);
+  if (x.dim() < 1 || x.size(-1) != channels_) return at::layer_norm(x, {channels_}, weight, bias, eps_);
+  return fast_layer_norm(x, weight, bias, eps_);
 }
 
 }  // namespace eqt::nn
