@@ -4,6 +4,7 @@
 //
 //   bench_ecse [--preset FILE | --pet DIR] [--data FILE:BATCH]... [--dtypes float32,float64]
 //              [--repeats 3] [--warmup 1] [--threads 2] [--max-atoms-per-call N]
+//              [--pruning single|official]
 //
 // Default backbone: examples/presets/pet_default.yaml (the official default PET architecture,
 // random weights: timing and frame counts do not depend on the weight values); --pet DIR loads a
@@ -48,6 +49,7 @@ struct Options {
   int warmup = 1;  // untimed calls before the timed ones
   int threads = 2;
   int64_t max_atoms_per_call = eqt::models::ecse::kDefaultMaxAtomsPerCall;
+  std::string pruning = "single";  // PRUNING_MODE: eqt's default, or the official repeated passes
 };
 
 std::vector<c10::ScalarType> parse_dtypes(const std::string& list) {
@@ -75,6 +77,10 @@ Options parse(int argc, char** argv) {
     else if (key == "--threads") o.threads = std::stoi(value);
     else if (key == "--warmup") o.warmup = std::stoi(value);
     else if (key == "--max-atoms-per-call") o.max_atoms_per_call = std::stoll(value);
+    else if (key == "--pruning") {
+      if (value != "single" && value != "official") throw std::runtime_error("--pruning: single or official");
+      o.pruning = value;
+    }
     else if (key == "--data") {
       const auto colon = value.rfind(':');
       if (colon == std::string::npos) o.data.push_back({value, 8});
@@ -112,6 +118,7 @@ void run(const DataSpec& spec, c10::ScalarType dtype, const Options& o) {
   auto pet = make_pet(o, dtype);
   eqt::models::ecse::EcseOptions options;
   options.max_atoms_per_call = o.max_atoms_per_call;
+  options.hypers.pruning_mode = o.pruning;
   eqt::models::ecse::EcseModel ecse(pet, nullptr, options);
   const auto structures = eqt::data::read_extxyz(spec.file, {0, spec.batch, 1});
   std::vector<const eqt::data::Structure*> pointers;
@@ -159,8 +166,9 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
     eqt::keep_freed_memory_for_reuse();  // as the eqt command does
-    std::printf("ECSE(PET) vs PET, backbone %s, default ECSE hypers (official values, eqt single-pass pruning), %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
-                o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.repeats, std::getenv("OMP_WAIT_POLICY"));
+    std::printf("ECSE(PET) vs PET, backbone %s, default ECSE hypers (official values, %s pruning), %d timed repeats (median), OMP_WAIT_POLICY=%s\n",
+                o.pet.empty() ? o.preset.c_str() : o.pet.c_str(), o.pruning.c_str(), o.repeats,
+                std::getenv("OMP_WAIT_POLICY"));
     for (const auto dtype : o.dtypes) {
       for (const auto& spec : o.data) run(spec, dtype, o);
     }
