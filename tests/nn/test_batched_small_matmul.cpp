@@ -47,6 +47,20 @@ TEST(BatchedSmallMatmul, TransposedMatchesBmmWithSecondDerivatives) {
   EXPECT_TRUE(at::allclose(derivatives(ours, a, b, probe), derivatives(reference, a, b, probe), 1e-12, 1e-12));
 }
 
+// Output widths that take every block of the kernels' row loop (32, 16, 8 and the scalar tail:
+// 61 = 32 + 16 + 8 + 5; the nt product pads 21 columns to 24), in float32 and float64.
+TEST(BatchedSmallMatmul, WideRowsMatchBmm) {
+  at::manual_seed(8);
+  for (const auto dtype : {at::kDouble, at::kFloat}) {
+    const auto options = at::TensorOptions().dtype(dtype);
+    const double tolerance = dtype == at::kDouble ? 1e-13 : 1e-5;
+    const at::Tensor a = at::randn({5, 21, 32}, options), b = at::randn({5, 32, 61}, options);
+    EXPECT_TRUE(at::allclose(batched_small_mm(a, b), at::bmm(a, b), tolerance, tolerance));
+    const at::Tensor k = at::randn({5, 21, 32}, options);
+    EXPECT_TRUE(at::allclose(batched_small_mm_nt(a, k), at::bmm(a, k.transpose(1, 2)), tolerance, tolerance));
+  }
+}
+
 TEST(BatchedSmallMatmul, GradientMatchesFiniteDifferences) {
   at::manual_seed(5);
   const at::Tensor a = testing::leaf(at::randn({3, 2, 4}));

@@ -60,28 +60,23 @@ EQT_MULTIVERSION void nt_rows(const double* a, const double* b, double* o, int64
   nt_block(a, b, o, z0, z1, P, Q, R);
 }
 
-at::Tensor nn_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
+// out[z] = a[z] @ b[z] (transposed: a[z] @ b[z]^T) through nn_rows / nt_rows, split over z.
+at::Tensor product_kernel(const at::Tensor& a_in, const at::Tensor& b_in, bool transposed) {
   const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
-  const int64_t Z = a.size(0), P = a.size(1), Q = a.size(2), R = b.size(2);
-  at::Tensor out = at::empty({Z, P, R}, a.options());
+  const int64_t Z = a.size(0), P = a.size(1);
+  const int64_t Q = transposed ? b.size(1) : a.size(2), R = transposed ? a.size(2) : b.size(2);
+  at::Tensor out = at::empty({Z, P, transposed ? Q : R}, a.options());
   AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "batched_small_mm", [&] {
     const scalar_t* pa = a.data_ptr<scalar_t>();
     const scalar_t* pb = b.data_ptr<scalar_t>();
     scalar_t* po = out.data_ptr<scalar_t>();
-    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) { nn_rows(pa, pb, po, z0, z1, P, Q, R); });
-  });
-  return out;
-}
-
-at::Tensor nt_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
-  const at::Tensor a = a_in.contiguous(), b = b_in.contiguous();
-  const int64_t Z = a.size(0), P = a.size(1), R = a.size(2), Q = b.size(1);
-  at::Tensor out = at::empty({Z, P, Q}, a.options());
-  AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "batched_small_mm_nt", [&] {
-    const scalar_t* pa = a.data_ptr<scalar_t>();
-    const scalar_t* pb = b.data_ptr<scalar_t>();
-    scalar_t* po = out.data_ptr<scalar_t>();
-    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) { nt_rows(pa, pb, po, z0, z1, P, Q, R); });
+    at::parallel_for(0, Z, grain(P * Q * R), [&](int64_t z0, int64_t z1) {
+      if (transposed) {
+        nt_rows(pa, pb, po, z0, z1, P, Q, R);
+      } else {
+        nn_rows(pa, pb, po, z0, z1, P, Q, R);
+      }
+    });
   });
   return out;
 }
@@ -89,7 +84,7 @@ at::Tensor nt_kernel(const at::Tensor& a_in, const at::Tensor& b_in) {
 struct SmallMm : public torch::autograd::Function<SmallMm> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
     ctx->save_for_backward({a, b});
-    return nn_kernel(a, b);
+    return product_kernel(a, b, /*transposed=*/false);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
@@ -104,7 +99,7 @@ struct SmallMm : public torch::autograd::Function<SmallMm> {
 struct SmallMmNt : public torch::autograd::Function<SmallMmNt> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& a, const at::Tensor& b) {
     ctx->save_for_backward({a, b});
-    return nt_kernel(a, b);
+    return product_kernel(a, b, /*transposed=*/true);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();

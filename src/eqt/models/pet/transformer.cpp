@@ -1,6 +1,5 @@
 #include "eqt/models/pet/transformer.h"
 
-#include <cmath>
 #include <string>
 
 #include "eqt/models/pet/attention_core.h"
