@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
     auto config = eqt::models::equiformer::config_from_yaml(YAML::LoadFile(o.preset.string())["equiformer"]);
     config.mean = d.mean;
     config.std = d.std;
+    config.smooth_cutoff = false;  // the published model, as the official code runs it (same-model check)
     EquiformerModel model(config, at::kFloat);
     std::printf("Equiformer benchmark: preset %s, %lld parameters, float32, %d threads (at::get_num_threads %d), "
                 "OMP_WAIT_POLICY=%s, batch %d, %d warm-up + %d timed batches per side and phase, data %s (%zu frames used)\n",

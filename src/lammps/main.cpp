@@ -9,11 +9,13 @@
 
 #include "input.h"
 #include "lammps.h"
+#include "eqt/core/torch_warnings.h"
 #include "pair_eqt.h"
 
 int main(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
+  eqt::install_torch_warning_handler();
   try {
     auto *lammps = new LAMMPS_NS::LAMMPS(argc, argv, MPI_COMM_WORLD);
     LAMMPS_NS::PairEQT::register_style(lammps);

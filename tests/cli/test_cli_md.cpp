@@ -150,7 +150,7 @@ TEST(CliMd, BadInputFailsClearlyAndWritesNothing) {
   const std::string m = "--model " + quoted(model);
   const std::vector<BadCase> cases = {
       {"--model " + quoted(dir / "missing") + " --input " + methane + " --steps 2 --dt 1", "does not exist"},
-      {m + " --input " + methane + " --frame 100 --steps 2 --dt 1", "--frame 100 is out of range: the file has 100 frames"},
+      {m + " --input " + methane + " --frame 100 --steps 2 --dt 1", "frame 100 is out of range: the file has 100 frames"},
       {m + " --input " + methane + " --frame -101 --steps 2 --dt 1", "out of range"},
       {m + " --input " + methane + " --steps 2 --dt 1", "atom 0 is C, which the model does not know (its species: H O)"},
       {m + " --input " + quoted(dir / "flat.xyz") + " --steps 2 --dt 1", "linearly dependent"},

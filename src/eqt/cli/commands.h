@@ -26,6 +26,7 @@ Command add_train(CLI::App& root, const GlobalOptions& global);
 Command add_eval(CLI::App& root, const GlobalOptions& global);
 Command add_md(CLI::App& root, const GlobalOptions& global);
 Command add_export(CLI::App& root, const GlobalOptions& global);
+Command add_check(CLI::App& root, const GlobalOptions& global);
 
 // --ecse-pruning for the verbs that can wrap a model in ECSE (needs their --ecse flag).
 inline CLI::Option* add_ecse_pruning_option(CLI::App& app, std::string& pruning) {

@@ -6,6 +6,7 @@
 #include "eqt/cli/commands.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
+#include "eqt/core/torch_warnings.h"
 
 int main(int argc, char** argv) {
   using namespace eqt::cli;
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   const std::vector<Command> commands{add_train(app, global), add_eval(app, global),   add_predict(app, global),
-                                      add_md(app, global),    add_export(app, global), add_inspect(app, global)};
+                                      add_md(app, global),    add_export(app, global), add_inspect(app, global),
+                                      add_check(app, global)};
 
   try {
     app.parse(argc, argv);
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
+    eqt::install_torch_warning_handler();
     eqt::set_num_threads(global.threads);
     eqt::keep_freed_memory_for_reuse();
     for (const auto& c : commands) {

@@ -12,6 +12,7 @@
 #include "eqt/core/threads.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/md/energy_drift.h"
+#include "eqt/md/energy_jumps.h"
 #include "eqt/md/langevin.h"
 #include "eqt/md/maxwell_boltzmann.h"
 #include "eqt/md/model_forces.h"
@@ -49,26 +50,6 @@ void check_options(const MdOptions& opt) {
   if (!(opt.dt_fs > 0)) fail("--dt must be > 0 fs, not {}", opt.dt_fs);
   if (opt.thermostat == "langevin" && opt.temperature_k < 0) fail("--thermostat langevin needs --temperature K");
   if (opt.friction_per_fs < 0) fail("--friction must be >= 0 (1/fs), not {}", opt.friction_per_fs);
-}
-
-// Frame K of the file (negative: counted from the end, -1 is the last).
-data::Structure read_frame(const std::string& path, int64_t frame) {
-  int64_t total = -1;
-  if (frame < 0) {
-    data::ExtxyzReader counter(path);
-    while (counter.skip()) {
-    }
-    total = counter.frame_index();
-    if (total + frame < 0) fail("{}: --frame {} is out of range: the file has {} frames", path, frame, total);
-    frame += total;
-  }
-  data::ExtxyzReader reader(path);
-  for (int64_t k = 0; k < frame; ++k) {
-    if (!reader.skip()) fail("{}: --frame {} is out of range: the file has {} frames", path, frame, k);
-  }
-  auto structure = reader.next();
-  if (!structure) fail("{}: --frame {} is out of range: the file has {} frames", path, frame, frame);
-  return std::move(*structure);
 }
 
 std::shared_ptr<models::Model> prepare_model(const models::LoadedModel& loaded) {
@@ -116,7 +97,8 @@ struct TemperatureMean {
 };
 
 void print_summary(const MdOptions& opt, const md::MdState& state, const md::EnergyDrift& drift,
-                   const TemperatureMean& second_half, const md::ModelForces& forces, double wall_seconds) {
+                   const md::EnergyJumps& jumps, const TemperatureMean& second_half, const md::ModelForces& forces,
+                   double wall_seconds) {
   const double simulated_ns = static_cast<double>(opt.steps) * opt.dt_fs * 1e-6;
   fmt::print("steps: {} ({} fs)\n", opt.steps, state.time_fs);
   fmt::print("final: potential {} eV, kinetic {} eV, temperature {:.2f} K\n", state.potential_energy,
@@ -125,6 +107,12 @@ void print_summary(const MdOptions& opt, const md::MdState& state, const md::Ene
   const std::string note = opt.thermostat == "nve" ? "" : " (Langevin: total energy is not conserved)";
   fmt::print("energy drift: {:.6g} eV/atom/ps (linear fit of the total energy), max |E - E0| {:.6g} eV{}\n",
              drift.ev_per_atom_per_ps(state.num_atoms()), drift.max_deviation_ev(), note);
+  if (opt.thermostat == "nve") {
+    fmt::print("largest energy change in one step: {:.4g} eV (step {}), typical {:.4g} eV\n",
+               jumps.largest_step_change_ev(), jumps.largest_at_step(), jumps.typical_step_change_ev());
+    const std::string warning = jumps.warning();
+    if (!warning.empty()) fmt::print("{}\n", warning);
+  }
   fmt::print("neighbour-list builds: {} (skin {} A), force evaluations: {}\n", forces.neighbour_list().builds(),
              opt.skin, forces.evaluations());
   if (wall_seconds > 0) {
@@ -140,7 +128,7 @@ int run_md(const MdOptions& opt) {
   const models::LoadedModel loaded = models::read_model_directory(opt.model_dir, dtype);
   auto model = prepare_model(loaded);
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
-  const data::Structure frame = read_frame(opt.input, opt.frame);
+  const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
   md::MdState state = md::state_from_structure(frame, where);
   md::check_model_species(state, loaded.species, where);
   const std::string velocities = initialise_velocities(state, frame, opt, where);
@@ -156,6 +144,7 @@ int run_md(const MdOptions& opt) {
   std::unique_ptr<md::ThermoLog> log;
   if (!opt.log.empty()) log = std::make_unique<md::ThermoLog>(opt.log);
   md::EnergyDrift drift;
+  md::EnergyJumps jumps;
   TemperatureMean second_half{opt.steps / 2};
   ProgressOptions progress_options;
   progress_options.unit = "steps";
@@ -164,6 +153,7 @@ int run_md(const MdOptions& opt) {
   const auto start = std::chrono::steady_clock::now();
   md::run_dynamics(state, *integrator, forces, opt.steps, [&](const md::MdState& s) {
     drift.add(s.time_fs, s.potential_energy + md::kinetic_energy(s));
+    jumps.add(s.step, s.potential_energy + md::kinetic_energy(s));
     second_half.add(s);
     if (trajectory && s.step % opt.trajectory_every == 0) trajectory->write(s);
     if (log && s.step % opt.log_every == 0) log->write(s);
@@ -173,7 +163,7 @@ int run_md(const MdOptions& opt) {
   progress.finish();
   if (trajectory) trajectory->commit();
   if (log) log->commit();
-  print_summary(opt, state, drift, second_half, forces, wall);
+  print_summary(opt, state, drift, jumps, second_half, forces, wall);
   if (trajectory) fmt::print(stderr, "wrote {} frames to {}\n", trajectory->frames(), opt.trajectory);
   if (log) fmt::print(stderr, "wrote the thermo log to {}\n", opt.log);
   return 0;

@@ -162,4 +162,23 @@ std::vector<Structure> read_extxyz_text(const std::string& text, const std::stri
   return read_extxyz(in, name);
 }
 
+Structure read_extxyz_frame(const std::filesystem::path& path, int64_t frame) {
+  const std::string name = path.string();
+  if (frame < 0) {
+    ExtxyzReader counter(path);
+    while (counter.skip()) {
+    }
+    const int64_t total = counter.frame_index();
+    if (total + frame < 0) fail("{}: frame {} is out of range: the file has {} frames", name, frame, total);
+    frame += total;
+  }
+  ExtxyzReader reader(path);
+  for (int64_t k = 0; k < frame; ++k) {
+    if (!reader.skip()) fail("{}: frame {} is out of range: the file has {} frames", name, frame, k);
+  }
+  auto structure = reader.next();
+  if (!structure) fail("{}: frame {} is out of range: the file has {} frames", name, frame, frame);
+  return std::move(*structure);
+}
+
 }  // namespace eqt::data

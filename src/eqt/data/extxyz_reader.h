@@ -59,6 +59,9 @@ class ExtxyzReader {
 std::vector<Structure> read_extxyz(const std::filesystem::path& path, const FrameRange& range = {});
 std::vector<Structure> read_extxyz(std::istream& in, const std::string& name,
                                    const FrameRange& range = {});
+// Frame `frame` of the file (0-based; negative counts from the end, -1 is the last). Fails naming
+// the file and the number of frames when it is out of range.
+Structure read_extxyz_frame(const std::filesystem::path& path, int64_t frame);
 // Parses extxyz text held in memory (name is used in error messages).
 std::vector<Structure> read_extxyz_text(const std::string& text, const std::string& name);
 

@@ -17,6 +17,14 @@ namespace eqt::models {
 // ("U0", "mu" [B], "dipole" [B, 3], ...) and per-atom ones ("atomic_energies" [N]).
 using Outputs = std::map<std::string, at::Tensor>;
 
+// The symmetries an architecture guarantees exactly, by construction rather than by training.
+// Translations and permutations of atoms are always exact. `eqt check` holds a model to these and
+// reports the others without a verdict.
+struct ExactSymmetries {
+  bool rotations = true;   // energies invariant, forces equivariant under proper rotations
+  bool inversion = false;  // the same under r -> -r (false: chiral, SE(3) only)
+};
+
 class Model : public torch::nn::Module {
  public:
   // graph.positions (and graph.cell) may require grad; use graph.edge_vectors() so that
@@ -26,6 +34,7 @@ class Model : public torch::nn::Module {
   virtual double cutoff() const = 0;
   // Short name of the architecture ("equiformer", "pet", "ecse(pet)", ...).
   virtual std::string kind() const = 0;
+  virtual ExactSymmetries exact_symmetries() const { return {}; }
   // Whether a forward and backward pass over `graph` is too small to gain from several threads
   // (evaluate and the trainer then run it on one, see OneThreadScope in core/threads.h).
   virtual bool prefers_one_thread(const data::Graph& graph) const {

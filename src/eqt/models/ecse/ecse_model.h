@@ -56,6 +56,8 @@ class EcseModel : public Model, public PiecewiseDifferentiable {
   PiecewiseGradients forward_with_gradients(const data::Graph& graph, const std::string& energy_key) override;
   double cutoff() const override { return backbone_->cutoff(); }
   std::string kind() const override { return "ecse(" + backbone_->kind() + ")"; }
+  // Exact rotations by the frame average; inversion only as far as the backbone and frames go.
+  ExactSymmetries exact_symmetries() const override { return {true, false}; }
 
   // The frames ECSE would average over for this graph (differentiable).
   FrameSet frames(const data::Graph& graph) const;

@@ -87,14 +87,18 @@ at::Tensor HeadMerge::operator()(const at::Tensor& x) const {
   return x.reshape({x.size(0), dim_}).index_select(1, constants_.get(index_slot_, x));
 }
 
-at::Tensor attention_weights(const at::Tensor& logits, const at::Tensor& dst, int64_t num_nodes) {
+at::Tensor attention_weights(const at::Tensor& logits, const at::Tensor& dst, int64_t num_nodes,
+                             const at::Tensor& cutoff) {
   const at::Tensor index = dst.unsqueeze(1).expand_as(logits);
   const at::Tensor detached = logits.detach();
   const at::Tensor maxima =
       at::zeros({num_nodes, logits.size(1)}, logits.options()).scatter_reduce(0, index, detached, "amax", false);
-  const at::Tensor exps = (logits - maxima.index_select(0, dst)).exp();
+  at::Tensor exps = (logits - maxima.index_select(0, dst)).exp();
+  const at::Tensor weight = cutoff.defined() ? cutoff.unsqueeze(1) : at::Tensor();
+  if (weight.defined()) exps = exps * weight;
   const at::Tensor sums = at::zeros({num_nodes, logits.size(1)}, logits.options()).index_add(0, dst, exps);
-  return exps / (sums.index_select(0, dst) + 1e-16);
+  const at::Tensor softmax = exps / (sums.index_select(0, dst) + 1e-16);
+  return weight.defined() ? softmax * weight : softmax;
 }
 
 at::Tensor aggregate_heads(const at::Tensor& value, const at::Tensor& weight, const at::Tensor& dst,

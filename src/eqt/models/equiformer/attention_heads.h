@@ -51,7 +51,12 @@ class HeadMerge {
 
 // logits [E, H] -> softmax over the edges sharing dst: exp(l - max) / (sum + 1e-16), as PyG. The
 // maximum is a constant shift (detached): same values, simpler derivatives.
-at::Tensor attention_weights(const at::Tensor& logits, const at::Tensor& dst, int64_t num_nodes);
+// With a smooth-cutoff weight c [E] (defined), each edge's exponential is weighted by c inside the
+// softmax (a neighbour entering the sphere starts with zero weight and leaves the others' weights
+// unchanged), and the result is multiplied by c once more, so that a node's only neighbour also
+// fades in and out smoothly: w_e = c_e * c_e exp(l_e) / (sum_{e'} c_e' exp(l_e') + 1e-16).
+at::Tensor attention_weights(const at::Tensor& logits, const at::Tensor& dst, int64_t num_nodes,
+                             const at::Tensor& cutoff = at::Tensor());
 
 // sum_{e: dst[e] = i} value[e] * weight[e]: value [E, H, d], weight [E, H] -> [N, H, d].
 at::Tensor aggregate_heads(const at::Tensor& value, const at::Tensor& weight, const at::Tensor& dst,

@@ -37,6 +37,9 @@ void EquiformerConfig::validate() const {
   if (avg_num_nodes <= 0 || avg_degree <= 0) fail("Equiformer: avg_num_nodes / avg_degree must be positive");
   if (max_atom_type < 1) fail("Equiformer: max_atom_type must be >= 1");
   if (std && *std == 0.0) fail("Equiformer: std must not be 0");
+  if (smooth_cutoff && !(smooth_cutoff_width > 0 && smooth_cutoff_width <= max_radius)) {
+    fail("Equiformer: smooth_cutoff_width must be in (0, max_radius = {}] A, not {}", max_radius, smooth_cutoff_width);
+  }
   // Parse every irreps string once, so bad text fails here with its field name.
   const std::pair<const char*, const std::string*> fields[] = {
       {"irreps_node_embedding", &irreps_node_embedding}, {"irreps_sh", &irreps_sh},
@@ -52,6 +55,7 @@ void EquiformerConfig::validate() const {
 
 EquiformerConfig config_from_official_json(const nlohmann::json& config) {
   EquiformerConfig c;
+  c.smooth_cutoff = false;  // the published model, for 1e-10 parity with the official outputs
   const std::string cls = config.value("class", std::string());
   if (cls.find("DotProductAttentionTransformer") != std::string::npos) {
     c.attention = AttentionType::DotProduct;

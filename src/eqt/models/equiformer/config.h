@@ -49,6 +49,14 @@ struct EquiformerConfig {
   // eqt's extension: a second head on the final scalar features predicts per-atom charges, giving
   // the "charges" and "dipole" outputs (models/dipole.h). Set by training when it trains dipoles.
   bool dipole_head = false;
+  // eqt's extension for MD (docs/md.md, "Energy conservation"): every edge's contribution to every
+  // sum over neighbours (attention, its softmax, the degree rescaling, the edge-degree embedding) is
+  // weighted by a cosine switch that is 1 up to max_radius - smooth_cutoff_width and falls to 0, with
+  // zero slope, at max_radius, so energies and forces are continuous when atoms cross the cutoff.
+  // On for every model eqt builds; off (the published model, whose energy jumps at the cutoff) for
+  // official exports and for model.json files written before the option existed.
+  bool smooth_cutoff = true;
+  double smooth_cutoff_width = 1.0;  // Angstrom, in (0, max_radius]
 
   // Throws eqt::Error naming the first inconsistent field.
   void validate() const;

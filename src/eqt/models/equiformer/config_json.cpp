@@ -128,6 +128,8 @@ const std::map<std::string, Field>& fields() {
       {"avg_degree", plain(&C::avg_degree)},
       {"max_atom_type", plain(&C::max_atom_type)},
       {"dipole_head", plain(&C::dipole_head)},
+      {"smooth_cutoff", plain(&C::smooth_cutoff)},
+      {"smooth_cutoff_width", plain(&C::smooth_cutoff_width)},
   };
   return table;
 }

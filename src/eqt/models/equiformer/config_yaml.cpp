@@ -76,6 +76,8 @@ const std::map<std::string, Setter>& setters() {
       {"avg_num_nodes", set(&EquiformerConfig::avg_num_nodes)},
       {"avg_degree", set(&EquiformerConfig::avg_degree)},
       {"max_atom_type", set(&EquiformerConfig::max_atom_type)},
+      {"smooth_cutoff", set(&EquiformerConfig::smooth_cutoff)},
+      {"smooth_cutoff_width", set(&EquiformerConfig::smooth_cutoff_width)},
   };
   return table;
 }

@@ -61,6 +61,8 @@ at::Tensor EdgeDegreeEmbedding::forward(const EdgeInputs& edges) const {
     edge_features = proj->forward(dw->forward_irrep_major(source.expand({num_edges, -1}), edges.sh,
                                                           rad->forward(edges.radial)));
   }
+  // The smooth cutoff fades each edge out; the radial profile's biases alone would not.
+  if (edges.cutoff.defined()) edge_features = edge_features * edges.cutoff.unsqueeze(1);
   const at::Tensor summed =
       at::zeros({edges.num_nodes, edge_features.size(1)}, edge_features.options()).index_add(0, edges.dst, edge_features);
   return summed / std::sqrt(avg_degree_);

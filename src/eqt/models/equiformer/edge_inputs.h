@@ -14,6 +14,9 @@ struct EdgeInputs {
   at::Tensor sh;      // [E, irreps_sh.dim()], component-normalised spherical harmonics
   at::Tensor radial;  // [E, number_of_basis]
   at::Tensor batch;   // int64 [N]
+  // [E] smooth-cutoff weight of each edge in [0, 1] (config.smooth_cutoff); undefined for the
+  // published model, whose edges all count fully. Every sum over edges multiplies by it.
+  at::Tensor cutoff;
   int64_t num_nodes = 0;
 };
 

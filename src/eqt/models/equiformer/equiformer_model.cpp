@@ -8,6 +8,7 @@
 #include "eqt/models/equiformer/node_embedding.h"
 #include "eqt/models/equiformer/output_head.h"
 #include "eqt/models/equiformer/transformer_block.h"
+#include "eqt/nn/cutoff.h"
 #include "eqt/nn/drop.h"
 #include "eqt/nn/norm_factory.h"
 #include "eqt/nn/radial_basis.h"
@@ -69,6 +70,12 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
   eval();
 }
 
+ExactSymmetries EquiformerModel::exact_symmetries() const {
+  bool natural_parity = true;
+  for (const auto& block : so3::Irreps(config_.irreps_sh)) natural_parity &= block.ir.p == (block.ir.l % 2 == 0 ? 1 : -1);
+  return {true, natural_parity};
+}
+
 at::Tensor EquiformerModel::type_index(const at::Tensor& species) const {
   if (config_.species_map == SpeciesMap::AtomicNumber) return species;
   // The official QM9 model's table: H, C, N, O, F -> 0..4; anything else is unsupported (-1).
@@ -85,7 +92,9 @@ EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph) {
   edges.dst = graph.edge_index[0];
   edges.src = graph.edge_index[1];
   edges.sh = so3::spherical_harmonics(so3::Irreps(config_.irreps_sh), vectors, true, so3::ShNormalization::Component);
-  edges.radial = rbf_->forward(vectors.norm(2, {1}));
+  const at::Tensor distances = vectors.norm(2, {1});
+  edges.radial = rbf_->forward(distances);
+  if (config_.smooth_cutoff) edges.cutoff = nn::cosine_switch(distances, config_.max_radius, config_.smooth_cutoff_width);
   edges.batch = graph.batch;
   edges.num_nodes = graph.num_atoms();
   return edges;

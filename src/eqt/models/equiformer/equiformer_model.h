@@ -42,6 +42,9 @@ class EquiformerModel : public Model {
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return config_.max_radius; }
   std::string kind() const override { return "equiformer"; }
+  // Inversion too when every spherical harmonic has its natural parity (-1)^l, e.g. 1x0e+1x1o+1x2e;
+  // the published irreps_sh 1x0e+1x1e+1x2e treats edge vectors as pseudovectors (SE(3) only).
+  ExactSymmetries exact_symmetries() const override;
 
   const EquiformerConfig& config() const { return config_; }
 

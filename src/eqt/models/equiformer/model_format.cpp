@@ -45,7 +45,10 @@ ArchitectureFormat::Description describe(const Model& model) {
 }
 
 std::shared_ptr<Model> build(const ArchitectureFormat::Description& description, c10::ScalarType dtype) {
-  EquiformerConfig config = apply_json(EquiformerConfig{}, description.architecture);
+  // model.json files written before smooth_cutoff existed describe the published model.
+  EquiformerConfig published;
+  published.smooth_cutoff = false;
+  EquiformerConfig config = apply_json(published, description.architecture);
   const EnergyNormalisation normalisation = energy_normalisation_from_json(description.normalisation);
   config.mean = normalisation.mean ? c10::optional<double>(*normalisation.mean) : c10::nullopt;
   config.std = normalisation.std ? c10::optional<double>(*normalisation.std) : c10::nullopt;

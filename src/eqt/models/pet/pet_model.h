@@ -38,6 +38,8 @@ class PetModel : public Model {
   Outputs forward(const data::Graph& graph) override;
   double cutoff() const override { return hypers_.r_cut; }
   std::string kind() const override { return "pet"; }
+  // PET learns rotational equivariance (augmentation); ECSE around it makes it exact.
+  ExactSymmetries exact_symmetries() const override { return {false, false}; }
   bool prefers_one_thread(const data::Graph& graph) const override;
 
   const PetHypers& hypers() const { return hypers_; }
