@@ -108,6 +108,7 @@ TEST(CliMd, NveTrajectoryAndLogAreConsistentAndAseReadsThem) {
 TEST(CliMd, RunDirectoryInsideEcse) {
   EQT_REQUIRE_SHARED(shared);
   const auto dir = temp_dir("md_cli_run_ecse");
+  fs::create_directories(dir / "run");
   models::save_model(*random_pet({{1, 6}, 3.0, 2, 3}), dir / "run" / "model", {{1, 6}});
   const std::string common = "--model " + quoted(dir / "run") + " --input " +
                              quoted(shared / "data/methane/methane_val.xyz") + " --steps 3 --dt 0.5";
