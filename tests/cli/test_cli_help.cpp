@@ -1,3 +1,5 @@
+#include <torch/version.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -54,6 +56,13 @@ TEST(CliHelp, VersionPrintsTheProjectVersion) {
   const auto r = run_command(eqt() + " --version");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find(std::string("eqt ") + EQT_VERSION), std::string::npos) << r.output;
+  // What it was built with, for bug reports (issue: devices and LibTorch 2.x).
+  EXPECT_NE(r.output.find(std::string("LibTorch ") + TORCH_VERSION), std::string::npos) << r.output;
+  EXPECT_TRUE(r.output.find("no CUDA") != std::string::npos || r.output.find("CUDA available") != std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("BLAS: "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("BLAS_INFO=unknown"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("oneDNN for eqt's float32 linears: "), std::string::npos) << r.output;
 }
 
 // CI must run exactly the test command the README gives to users.

@@ -21,7 +21,11 @@ std::vector<fs::path> dataset_files(const fs::path& data_dir) {
   for (const auto& dir : fs::directory_iterator(data_dir)) {
     if (!dir.is_directory()) continue;
     for (const auto& entry : fs::directory_iterator(dir.path())) {
-      if (entry.is_regular_file()) files.push_back(entry.path());
+      // Extended XYZ files only: a dataset folder may hold its README (e.g. oc20_synthetic/).
+      const std::string name = entry.path().filename().string();
+      const bool xyz = name.size() > 4 && (name.substr(name.size() - 4) == ".xyz" ||
+                                           (name.size() > 7 && name.substr(name.size() - 7) == ".xyz.gz"));
+      if (entry.is_regular_file() && xyz) files.push_back(entry.path());
     }
   }
   std::sort(files.begin(), files.end());

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "eqt/core/error.h"
 #include "eqt/io/json_file.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/potential.h"

@@ -49,8 +49,8 @@ std::pair<CheckResult, CheckResult> check_cutoff_crossing(Probe& probe, const md
   const double cutoff = probe.model()->cutoff();
   const auto all_pairs = neighbour_pairs(state, cutoff);
   const auto pairs = spread(all_pairs, options.max_pairs);
-  CheckResult energy{"cutoff_energy_jump", "eV", 0.0, options.energy_threshold, "jump <= threshold"};
-  CheckResult force{"cutoff_force_jump", "eV/A", 0.0, options.force_threshold, "jump <= threshold"};
+  CheckResult energy("cutoff_energy_jump", "eV", options.energy_threshold, "jump <= threshold");
+  CheckResult force("cutoff_force_jump", "eV/A", options.force_threshold, "jump <= threshold");
   std::string worst_energy = "-", worst_force = "-";
   for (const Pair& p : pairs) {
     auto place = [&](double distance) {

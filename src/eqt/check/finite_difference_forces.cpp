@@ -8,7 +8,7 @@ namespace eqt::check {
 
 CheckResult check_finite_difference_forces(Probe& probe, const md::MdState& state, const EnergyForces& at_start,
                                            const FiniteDifferenceOptions& options) {
-  CheckResult result{"finite_difference_forces", "eV/A", 0.0, options.threshold, "max |F - F_fd| <= threshold"};
+  CheckResult result("finite_difference_forces", "eV/A", options.threshold, "max |F - F_fd| <= threshold");
   const int64_t components = 3 * state.num_atoms();
   const int64_t tested = std::min(components, options.max_components);
   std::string worst = "-";

@@ -10,7 +10,7 @@
 namespace eqt::check {
 
 struct FiniteDifferenceOptions {
-  double h = 1e-4;               // Angstrom
+  double h = 1e-5;               // Angstrom (O(h^2) error ~1e-7 eV/A, round-off ~1e-10)
   int64_t max_components = 30;
   double threshold = 1e-4;       // eV/A, largest |F - F_fd|
 };

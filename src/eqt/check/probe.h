@@ -20,6 +20,8 @@ class Probe {
   Probe(std::shared_ptr<models::Model> model, c10::ScalarType dtype);
   EnergyForces at(const md::MdState& state);
   int64_t evaluations() const { return forces_.evaluations(); }
+  // The force field behind the probe, for checks that integrate (their evaluations count too).
+  md::ModelForces& force_field() { return forces_; }
   const std::shared_ptr<models::Model>& model() const { return model_; }
   c10::ScalarType dtype() const { return dtype_; }
 

@@ -65,8 +65,9 @@ CheckResult verdict_of(const std::string& name, const std::vector<Errors>& trial
     worst.energy_per_atom = std::max(worst.energy_per_atom, e.energy_per_atom);
     worst.force = std::max(worst.force, e.force);
   }
-  CheckResult r{name, "eV/atom (energy), eV/A (forces)", worst.energy_per_atom, o.energy_threshold,
-                fmt::format("|dE|/N <= {:g} eV and max |dF| <= {:g} eV/A", o.energy_threshold, o.force_threshold)};
+  CheckResult r(name, "eV/atom (energy), eV/A (forces)", o.energy_threshold,
+                fmt::format("|dE|/N <= {:g} eV and max |dF| <= {:g} eV/A", o.energy_threshold, o.force_threshold));
+  r.value = worst.energy_per_atom;
   r.data = {{"energy_error_per_atom", worst.energy_per_atom}, {"force_error", worst.force},
             {"force_threshold", o.force_threshold}, {"trials", trials.size()}, {"guaranteed", guaranteed}};
   const bool ok = worst.energy_per_atom <= o.energy_threshold && worst.force <= o.force_threshold;

@@ -1,6 +1,7 @@
 #pragma once
 // One diagnostic of `eqt check`: what was measured, against which threshold, and the verdict.
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,10 @@ namespace eqt::check {
 enum class Verdict { Pass, Fail, Info };  // Info: reported without a verdict (not guaranteed)
 
 struct CheckResult {
+  CheckResult() = default;
+  CheckResult(std::string name_, std::string measured_, double threshold_, std::string rule_)
+      : name(std::move(name_)), measured(std::move(measured_)), threshold(threshold_), rule(std::move(rule_)) {}
+
   std::string name;       // "cutoff_crossing", "finite_difference_forces", ...
   std::string measured;   // what `value` is, with its unit
   double value = 0;

@@ -1,9 +1,12 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <functional>
+#include <string>
 
 #include "eqt/core/allocator.h"
 #include "eqt/cli/commands.h"
+#include "eqt/cli/version.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
 #include "eqt/core/torch_warnings.h"
@@ -11,7 +14,7 @@
 int main(int argc, char** argv) {
   using namespace eqt::cli;
   CLI::App app{"eqt: equivariant transformers (Equiformer, PET, ECSE) for atomistic systems"};
-  app.set_version_flag("--version", std::string("eqt ") + EQT_VERSION);
+  app.set_version_flag("--version", std::function<std::string()>(version_text), "print eqt's version and what it was built with");
   app.require_subcommand(0, 1);
   app.fallthrough();  // global options (--threads) also after the verb: eqt train CONFIG --threads 2
   GlobalOptions global;
