@@ -24,12 +24,15 @@ def _has_volume(atoms):
 class EqtCalculator(Calculator):
     """Energy, forces and (periodic cells) stress of an eqt model directory.
 
-    model_dir: eqt's model directory (model.json) or an official export (config.json).
+    model_dir: eqt's model directory (model.json), an official export (config.json) or a training
+        run directory (RUN_DIR/model), as `eqt predict --model` takes it.
     dtype: "float64" (default) or "float32" precision of the computation.
     threads: LibTorch threads for the whole process (None: leave LibTorch's setting, which follows
         OMP_NUM_THREADS).
     ecse: wrap the model in ECSE (exact rotational invariance by averaging over local frames);
-        ecse_fallback: model directory ECSE uses where an environment has no frame.
+        ecse_fallback: model directory ECSE uses where an environment has no frame;
+        ecse_pruning: "single" (default, smooth energies for MD) or "official" (upstream's repeated
+        passes), as `eqt predict --ecse-pruning`.
 
     The model's other outputs (e.g. per-structure targets, atomic_energies) are put in
     ``calc.results`` under their own names, atomic_energies also as ASE's "energies". Models
@@ -41,13 +44,15 @@ class EqtCalculator(Calculator):
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "dipole", "charges"]
 
-    def __init__(self, model_dir, dtype="float64", threads=None, ecse=False, ecse_fallback=None, **kwargs):
+    def __init__(self, model_dir, dtype="float64", threads=None, ecse=False, ecse_fallback=None,
+                 ecse_pruning="single", **kwargs):
         Calculator.__init__(self, **kwargs)
         self.model_dir = os.fspath(model_dir)
         if threads is not None:
             _eqt.set_num_threads(int(threads))
         fallback = None if ecse_fallback is None else os.fspath(ecse_fallback)
-        self.potential = _eqt.Potential(self.model_dir, dtype=dtype, ecse=bool(ecse), ecse_fallback=fallback)
+        self.potential = _eqt.Potential(self.model_dir, dtype=dtype, ecse=bool(ecse), ecse_fallback=fallback,
+                                        ecse_pruning=ecse_pruning)
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         Calculator.calculate(self, atoms, properties, system_changes)

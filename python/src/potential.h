@@ -1,7 +1,7 @@
 #pragma once
-// What the Python module wraps: one loaded model (optionally inside ECSE) that evaluates a single
-// structure, as an ASE calculator asks for it. Pure C++ (no Python objects), so the bindings can
-// run it with the GIL released.
+// What the Python module wraps: one model loaded by the inference layer (optionally inside ECSE)
+// that evaluates a single structure, as an ASE calculator asks for it. Pure C++ (no Python
+// objects), so the bindings can run it with the GIL released.
 #include <ATen/ATen.h>
 #include <c10/core/ScalarType.h>
 
@@ -21,6 +21,7 @@ struct PotentialOptions {
   c10::ScalarType dtype = at::kDouble;
   bool ecse = false;
   std::string ecse_fallback;  // model directory used by ECSE where no frame exists; empty: none
+  std::string ecse_pruning = "single";  // ECSE frame pruning: "single" (smooth) or "official"
 };
 
 // Everything float64 on the CPU, detached.
@@ -34,6 +35,7 @@ struct PotentialResults {
 
 class Potential {
  public:
+  // model_dir: a model directory, an official export or a training run directory.
   Potential(const std::string& model_dir, const PotentialOptions& options);
 
   // Stress needs a periodic cell with a volume (an eqt::Error otherwise).

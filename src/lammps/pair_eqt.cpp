@@ -19,8 +19,8 @@
 #include "utils.h"
 
 #include "eqt/data/elements.h"
-#include "eqt/models/cluster_potential.h"
-#include "eqt/models/system_potential.h"
+#include "eqt/inference/cluster_potential.h"
+#include "eqt/inference/system_potential.h"
 
 using namespace LAMMPS_NS;
 
@@ -86,7 +86,7 @@ void PairEQT::load_model(const std::string &precision, const std::string &mode)
   const bool float32 = precision == "float32";
   potential_.reset();
   try {
-    system_ = std::make_unique<eqt::models::SystemPotential>(model_dir_, float32);
+    system_ = std::make_unique<eqt::inference::SystemPotential>(model_dir_, float32);
   } catch (const std::exception &e) {
     error->all(FLERR, "pair_style eqt: {}", e.what());
   }
@@ -98,7 +98,7 @@ void PairEQT::load_model(const std::string &precision, const std::string &mode)
   replicated_ = mode.empty() ? !std::isfinite(range) : mode == "replicated";
   if (!replicated_) {
     try {
-      potential_ = std::make_unique<eqt::models::ClusterPotential>(system_->model(), float32, system_->species());
+      potential_ = std::make_unique<eqt::inference::ClusterPotential>(system_->model(), float32, system_->species());
     } catch (const std::exception &e) {
       error->all(FLERR, "pair_style eqt: {}: {}", model_dir_, e.what());
     }
@@ -135,12 +135,10 @@ void PairEQT::coeff(int narg, char **arg)
 // Fail at set-up, not in the middle of a run, for an element the model was not trained on.
 void PairEQT::check_species() const
 {
-  const std::vector<int64_t> known = system_->species();
-  if (known.empty()) return;
-  for (size_t t = 1; t < type_numbers_.size(); t++)
-    if (std::find(known.begin(), known.end(), type_numbers_[t]) == known.end())
-      error->all(FLERR, "pair_coeff eqt: type {} is element Z={}, which the model in {} does not know", t,
-                 type_numbers_[t], model_dir_);
+  for (size_t t = 1; t < type_numbers_.size(); t++) {
+    const std::string unknown = system_->unknown_species(type_numbers_[t]);
+    if (!unknown.empty()) error->all(FLERR, "pair_coeff eqt: type {} is {} (model {})", t, unknown, model_dir_);
+  }
 }
 
 void PairEQT::init_style()
@@ -192,7 +190,7 @@ void PairEQT::compute_local()
     for (int k = 0; k < 3; k++) positions_[3 * i + k] = x[i][k];
     numbers_[i] = type_numbers_[type[i]];
   }
-  eqt::models::ClusterPotential::Request request;
+  eqt::inference::ClusterPotential::Request request;
   request.positions = positions_.data();
   request.numbers = numbers_.data();
   request.num_atoms = nall;
@@ -200,7 +198,7 @@ void PairEQT::compute_local()
   request.forces_on_shell = force->newton_pair != 0;
   request.virial = vflag_global != 0;
   request.atomic_energies = eflag_atom != 0;
-  eqt::models::ClusterPotential::Result result;
+  eqt::inference::ClusterPotential::Result result;
   double constant = 0.0;
   try {
     result = potential_->compute(request);
@@ -283,7 +281,7 @@ void PairEQT::compute_replicated()
       sorted_numbers[s] = all_numbers[order[s]];
       for (int k = 0; k < 3; k++) sorted_positions[3 * s + k] = all_positions[3 * order[s] + k];
     }
-    eqt::models::SystemPotential::Request request;
+    eqt::inference::SystemPotential::Request request;
     request.positions = sorted_positions.data();
     request.numbers = sorted_numbers.data();
     request.num_atoms = natoms;
@@ -292,7 +290,7 @@ void PairEQT::compute_replicated()
     request.pbc = {domain->xperiodic != 0, domain->yperiodic != 0, domain->zperiodic != 0};
     request.virial = vflag_global != 0;
     request.atomic_energies = eflag_atom != 0;
-    eqt::models::SystemPotential::Result result;
+    eqt::inference::SystemPotential::Result result;
     try {
       result = system_->compute(request);
     } catch (const std::exception &e) {

@@ -7,12 +7,12 @@
 // otherwise (ECSE-wrapped models, Equiformer with a graph / instance norm).
 //
 // replicated: rank 0 gathers all atoms (tag order) and the box and evaluates the whole periodic
-// system once, as `eqt predict` does (eqt::models::SystemPotential); every rank gets the forces
+// system once, as `eqt predict` does (eqt::inference::SystemPotential); every rank gets the forces
 // (and per-atom energies) of its own atoms back. Nothing lands on ghost atoms, so the ghost shell
 // is LAMMPS's usual cutoff + skin. Exact for any model, but it does not scale with ranks.
 //
 // local: each rank evaluates the model on its local atoms plus ghost atoms as an open cluster
-// (eqt::models::ClusterPotential): message-passing models see ghost atoms up to their interaction
+// (eqt::inference::ClusterPotential): message-passing models see ghost atoms up to their interaction
 // range (layers x cutoff), which this style sets as the communication cutoff. newton_pair on:
 // forces on ghosts go back to their owners by reverse communication; off: the ghost shell is
 // twice as deep and every rank computes its local forces completely. Energies, forces and the
@@ -36,7 +36,7 @@ PairStyle(eqt,PairEQT);
 
 #include "pair.h"
 
-namespace eqt::models {
+namespace eqt::inference {
 class ClusterPotential;
 class SystemPotential;
 }
@@ -64,9 +64,9 @@ class PairEQT : public Pair {
   void compute_replicated();
 
   // Owns the model; evaluates the whole system in replicated mode.
-  std::unique_ptr<eqt::models::SystemPotential> system_;
+  std::unique_ptr<eqt::inference::SystemPotential> system_;
   // Local mode only: shares system_'s model.
-  std::unique_ptr<eqt::models::ClusterPotential> potential_;
+  std::unique_ptr<eqt::inference::ClusterPotential> potential_;
   bool replicated_ = false;
   std::string model_dir_;
   std::vector<int64_t> type_numbers_;  // atomic number of each atom type (index 1..ntypes)

@@ -11,6 +11,7 @@
 #include "eqt/md/thermo_log.h"
 #include "eqt/models/model_dir.h"
 #include "models/equiformer_fixtures.h"
+#include "support/random_pet.h"
 #include "support/reference.h"
 #include "support/run_command.h"
 
@@ -103,6 +104,28 @@ TEST(CliMd, NveTrajectoryAndLogAreConsistentAndAseReadsThem) {
   fs::remove_all(dir);
 }
 
+// --model takes a training run directory and --ecse wraps the model, as for predict / eval.
+TEST(CliMd, RunDirectoryInsideEcse) {
+  EQT_REQUIRE_SHARED(shared);
+  const auto dir = temp_dir("md_cli_run_ecse");
+  fs::create_directories(dir / "run");
+  models::save_model(*random_pet({{1, 6}, 3.0, 2, 3}), dir / "run" / "model", {{1, 6}});
+  const std::string common = "--model " + quoted(dir / "run") + " --input " +
+                             quoted(shared / "data/methane/methane_val.xyz") + " --steps 3 --dt 0.5";
+  const auto r = run_md(common + " --ecse --ecse-pruning official --log " + quoted(dir / "thermo.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("model: ecse(pet) (eqt-model, cutoff 3 A) from " + (dir / "run" / "model").string()),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("steps: 3"), std::string::npos) << r.output;
+  std::string header;
+  EXPECT_EQ(read_csv(dir / "thermo.csv", header).size(), 4u);
+  const auto without_ecse = run_md(common + " --ecse-pruning single");
+  EXPECT_NE(without_ecse.exit_code, 0);
+  EXPECT_NE(without_ecse.output.find("--ecse"), std::string::npos) << without_ecse.output;
+  fs::remove_all(dir);
+}
+
 TEST(CliMd, LangevinPetOnPeriodicWaterWrapsIntoTheCell) {
   EQT_REQUIRE_SHARED(shared);
   const auto dir = temp_dir("md_cli_water");
@@ -152,7 +175,7 @@ TEST(CliMd, BadInputFailsClearlyAndWritesNothing) {
       {"--model " + quoted(dir / "missing") + " --input " + methane + " --steps 2 --dt 1", "does not exist"},
       {m + " --input " + methane + " --frame 100 --steps 2 --dt 1", "frame 100 is out of range: the file has 100 frames"},
       {m + " --input " + methane + " --frame -101 --steps 2 --dt 1", "out of range"},
-      {m + " --input " + methane + " --steps 2 --dt 1", "atom 0 is C, which the model does not know (its species: H O)"},
+      {m + " --input " + methane + " --steps 2 --dt 1", "atom 0 is C, which the model was not trained on (its species: H O)"},
       {m + " --input " + quoted(dir / "flat.xyz") + " --steps 2 --dt 1", "linearly dependent"},
       {m + " --input " + methane + " --steps 2 --dt 0", "--dt must be > 0 fs"},
       {m + " --input " + methane + " --steps 2 --dt -0.5", "--dt must be > 0 fs"},

@@ -8,11 +8,12 @@
 
 #include "eqt/check/model_check.h"
 #include "eqt/cli/commands.h"
-#include "eqt/cli/inference_model.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/output_file.h"
-#include "eqt/md/model_forces.h"
+#include "eqt/inference/inference_model.h"
+#include "eqt/inference/predict_batch.h"
+#include "eqt/md/state.h"
 
 namespace eqt::cli {
 namespace {
@@ -48,11 +49,13 @@ void write_json(const std::string& path, const CheckCliOptions& opt, const std::
 
 int run_check(const CheckCliOptions& opt) {
   const auto dtype = parse_dtype(opt.dtype);
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
-  print_model_line(loaded);
+  const inference::InferenceModel loaded =
+      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
-  const md::MdState state = md::state_from_structure(data::read_extxyz_frame(opt.input, opt.frame), where);
-  md::check_model_species(state, loaded.species, where);
+  const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
+  const md::MdState state = md::state_from_structure(frame, where);
+  inference::check_species(frame, loaded.species, where);
   check::ModelCheckOptions options = dtype == at::kFloat ? check::for_float32(opt.checks) : opt.checks;
   options.run_nve = !opt.skip_nve;
   check::Probe probe(loaded.model, dtype);

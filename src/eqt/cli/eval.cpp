@@ -7,14 +7,14 @@
 #include <set>
 
 #include "eqt/cli/commands.h"
-#include "eqt/cli/eval_labels.h"
-#include "eqt/cli/inference_model.h"
-#include "eqt/cli/predict_batch.h"
 #include "eqt/cli/progress.h"
-#include "eqt/cli/run_defaults.h"
-#include "eqt/cli/structure_batches.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/threads.h"
+#include "eqt/inference/eval_labels.h"
+#include "eqt/inference/inference_model.h"
+#include "eqt/inference/predict_batch.h"
+#include "eqt/inference/run_defaults.h"
+#include "eqt/inference/structure_batches.h"
 #include "eqt/train/gnuplot.h"
 #include "eqt/train/metrics_report.h"
 #include "eqt/train/plots.h"
@@ -24,6 +24,9 @@ namespace eqt::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using inference::EvaluationKeys;
+using inference::InferenceModel;
+using inference::ModelLocation;
 
 struct EvalOptions {
   std::string model_dir, input, output_dir;
@@ -48,7 +51,7 @@ void apply_run_defaults(EvalOptions& opt, const ModelLocation& location) {
     if (opt.input.empty()) fail("{}: --input is required unless --model is a training run directory", opt.model_dir);
     return;
   }
-  const RunDefaults run = run_defaults(*location.run_dir);
+  const inference::RunDefaults run = inference::run_defaults(*location.run_dir);
   if (opt.input.empty()) {
     if (!run.test_input) {
       fail("{}: this run has no test set (neither data.test nor data.test_fraction was set); give --input FILE",
@@ -74,17 +77,17 @@ fs::path default_output_dir(const EvalOptions& opt, const ModelLocation& locatio
 
 train::EvaluationMetrics evaluate_file(const EvalOptions& opt, const InferenceModel& loaded,
                                        const EvaluationKeys& keys, std::set<std::string>& unlabelled) {
-  PredictionSettings settings;
+  inference::PredictionSettings settings;
   settings.dtype = parse_dtype(opt.dtype);
   settings.forces = !opt.no_forces;
-  settings.stress = parse_stress_mode(opt.stress);
+  settings.stress = inference::parse_stress_mode(opt.stress);
   settings.species = loaded.species;
   train::EvaluationMetrics metrics;
-  Progress progress("eval", count_frames(opt.input));
-  for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
-    const auto predictions = predict_structures(*loaded.model, batch, where, settings);
+  Progress progress("eval", inference::count_frames(opt.input));
+  inference::for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
+    const auto predictions = inference::predict_structures(*loaded.model, batch, where, settings);
     for (std::size_t k = 0; k < batch.size(); ++k) {
-      compare_with_labels(batch[k], predictions[k], keys, where[k], metrics, unlabelled);
+      inference::compare_with_labels(batch[k], predictions[k], keys, where[k], metrics, unlabelled);
     }
     progress.advance(static_cast<int64_t>(batch.size()));
   });
@@ -113,11 +116,12 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
 
 int run_eval(EvalOptions opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+  const InferenceModel loaded =
+      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
-  for (const auto& text : opt.targets) keys.targets.insert(parse_target_mapping(text));
-  print_model_line(loaded);
+  for (const auto& text : opt.targets) keys.targets.insert(inference::parse_target_mapping(text));
+  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
 
   std::set<std::string> unlabelled;
   const train::EvaluationMetrics metrics = evaluate_file(opt, loaded, keys, unlabelled);

@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "eqt/cli/commands.h"
-#include "eqt/cli/inference_model.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
+#include "eqt/inference/inference_model.h"
 #include "eqt/io/json_file.h"
 #include "eqt/models/model_dir.h"
 
@@ -27,8 +27,9 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& opt) {
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
-  print_model_line(loaded);
+  const inference::InferenceModel loaded =
+      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   if (fs::weakly_canonical(opt.output) == fs::weakly_canonical(loaded.location.model_dir)) {
     fail("--output {} is the model directory being exported: choose another directory", opt.output);
   }

@@ -11,6 +11,8 @@
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
 #include "eqt/data/extxyz_reader.h"
+#include "eqt/inference/inference_model.h"
+#include "eqt/inference/predict_batch.h"
 #include "eqt/md/energy_drift.h"
 #include "eqt/md/energy_jumps.h"
 #include "eqt/md/langevin.h"
@@ -20,8 +22,6 @@
 #include "eqt/md/thermo_log.h"
 #include "eqt/md/trajectory_writer.h"
 #include "eqt/md/velocity_verlet.h"
-#include "eqt/models/model_dir.h"
-#include "eqt/models/potential.h"
 
 namespace eqt::cli {
 namespace {
@@ -44,17 +44,15 @@ struct MdOptions {
   int64_t log_every = 1;
   std::string dtype = "float64";
   int threads = 0;
+  bool ecse = false;
+  std::string ecse_fallback;
+  std::string ecse_pruning = "single";
 };
 
 void check_options(const MdOptions& opt) {
   if (!(opt.dt_fs > 0)) fail("--dt must be > 0 fs, not {}", opt.dt_fs);
   if (opt.thermostat == "langevin" && opt.temperature_k < 0) fail("--thermostat langevin needs --temperature K");
   if (opt.friction_per_fs < 0) fail("--friction must be >= 0 (1/fs), not {}", opt.friction_per_fs);
-}
-
-std::shared_ptr<models::Model> prepare_model(const models::LoadedModel& loaded) {
-  models::prepare_for_inference(*loaded.model);
-  return loaded.model;
 }
 
 // --init-temperature, else velocities stored in the frame, else --temperature, else at rest.
@@ -125,16 +123,16 @@ int run_md(const MdOptions& opt) {
   check_options(opt);
   if (opt.threads > 0) set_num_threads(opt.threads);
   const auto dtype = parse_dtype(opt.dtype);
-  const models::LoadedModel loaded = models::read_model_directory(opt.model_dir, dtype);
-  auto model = prepare_model(loaded);
+  const inference::InferenceModel loaded =
+      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
   const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
   md::MdState state = md::state_from_structure(frame, where);
-  md::check_model_species(state, loaded.species, where);
+  inference::check_species(frame, loaded.species, where);
   const std::string velocities = initialise_velocities(state, frame, opt, where);
   auto integrator = make_integrator(opt);
-  md::ModelForces forces(model, dtype, opt.skin);
-  fmt::print(stderr, "model: {} (cutoff {} A) from {}\n", model->kind(), model->cutoff(), opt.model_dir);
+  md::ModelForces forces(loaded.model, dtype, opt.skin);
+  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   fmt::print(stderr, "system: {} atoms, {}; initial velocities: {}\n", state.num_atoms(),
              state.periodic() ? "periodic" : "open boundaries", velocities);
   fmt::print(stderr, "dynamics: {}, dt {} fs, {} steps\n", integrator->name(), opt.dt_fs, opt.steps);
@@ -182,7 +180,7 @@ Command add_md(CLI::App& root, const GlobalOptions& /*global*/) {
       "The trajectory (energy, forces, velocities, ASE momenta) and the CSV thermo log\n"
       "(step,time_fs,potential_eV,kinetic_eV,total_eV,temperature_K) are written to temporary files\n"
       "renamed onto their names at the end; the summary reports the energy drift in eV/atom/ps.");
-  c.app->add_option("--model", opt->model_dir, "model directory (eqt's model.json, or an official export)")->required();
+  c.app->add_option("--model", opt->model_dir, "model directory, official export, or training run directory")->required();
   c.app->add_option("--input", opt->input, "extxyz file with the starting structure")
       ->required()
       ->check(CLI::ExistingFile);
@@ -217,6 +215,12 @@ Command add_md(CLI::App& root, const GlobalOptions& /*global*/) {
       ->capture_default_str();
   c.app->add_option("--threads", opt->threads, "intra-op threads (default: as `eqt --threads`, all cores)")
       ->check(CLI::NonNegativeNumber);
+  c.app->add_flag("--ecse", opt->ecse,
+                  "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
+  c.app->add_option("--ecse-fallback", opt->ecse_fallback,
+                    "model directory used by ECSE where no non-collinear neighbour pair exists")
+      ->needs("--ecse");
+  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
   c.run = [opt]() { return run_md(*opt); };
   return c;
 }

@@ -5,13 +5,13 @@
 #include <memory>
 
 #include "eqt/cli/commands.h"
-#include "eqt/cli/inference_model.h"
-#include "eqt/cli/predict_batch.h"
 #include "eqt/cli/progress.h"
-#include "eqt/cli/structure_batches.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
+#include "eqt/inference/inference_model.h"
+#include "eqt/inference/predict_batch.h"
+#include "eqt/inference/structure_batches.h"
 
 namespace eqt::cli {
 namespace {
@@ -29,20 +29,21 @@ struct PredictOptions {
 };
 
 int run_predict(const PredictOptions& opt) {
-  PredictionSettings settings;
+  inference::PredictionSettings settings;
   settings.dtype = parse_dtype(opt.dtype);
   settings.forces = !opt.no_forces;
-  settings.stress = parse_stress_mode(opt.stress);
+  settings.stress = inference::parse_stress_mode(opt.stress);
   settings.prefix = opt.prefix;
-  const InferenceModel loaded = load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+  const inference::InferenceModel loaded =
+      inference::load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   settings.species = loaded.species;
-  print_model_line(loaded);
+  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
 
-  const int64_t total = count_frames(opt.input);
+  const int64_t total = inference::count_frames(opt.input);
   data::AtomicOutputFile output(opt.output, data::has_gzip_extension(opt.output));
   Progress progress("predict", total);
-  for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
-    predict_batch(*loaded.model, batch, where, settings);
+  inference::for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
+    inference::predict_batch(*loaded.model, batch, where, settings);
     for (const auto& s : batch) output.write(data::format_extxyz_frame(s));
     progress.advance(static_cast<int64_t>(batch.size()));
   });

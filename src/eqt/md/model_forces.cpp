@@ -1,10 +1,6 @@
 #include "eqt/md/model_forces.h"
 
-#include <algorithm>
-
-#include "eqt/core/error.h"
 #include "eqt/data/batch.h"
-#include "eqt/data/elements.h"
 #include "eqt/models/potential.h"
 
 namespace eqt::md {
@@ -24,19 +20,6 @@ void ModelForces::compute(MdState& state) {
   state.potential_energy = result.energy.detach()[0].item<double>();
   state.forces = result.forces.detach().to(at::kDouble).contiguous();
   ++evaluations_;
-}
-
-void check_model_species(const MdState& state, const std::vector<int64_t>& species, const std::string& where) {
-  if (species.empty()) return;
-  const at::Tensor numbers = state.numbers.contiguous();
-  for (int64_t i = 0; i < state.num_atoms(); ++i) {
-    const int64_t z = numbers.data_ptr<int64_t>()[i];
-    if (std::find(species.begin(), species.end(), z) != species.end()) continue;
-    std::string known;
-    for (const int64_t k : species) known += (known.empty() ? "" : " ") + data::chemical_symbol(k);
-    fail("{}: atom {} is {}, which the model does not know (its species: {})", where, i, data::chemical_symbol(z),
-         known);
-  }
 }
 
 }  // namespace eqt::md

@@ -31,8 +31,4 @@ class ModelForces : public ForceField {
   int64_t evaluations_ = 0;
 };
 
-// Fails (eqt::Error naming `where`) when the state has an element outside `species` (the model's
-// training species; empty: not checked).
-void check_model_species(const MdState& state, const std::vector<int64_t>& species, const std::string& where);
-
 }  // namespace eqt::md

@@ -1,13 +1,17 @@
 #pragma once
-// Which code builds which model, so that model directories (model_dir.h) need not know any
-// architecture. Two tables:
+// Everything eqt knows about each architecture, so that no other code (model directories, training,
+// LAMMPS's domain decomposition) names one. Two tables:
 //  * reference classes: an official Python export (<dir>/config.json with "class",
 //    "constructor_kwargs", weights.safetensors with the official state-dict names), keyed by the
 //    Python class path, e.g. "nets.graph_attention_transformer_md17.GraphAttentionTransformerMD17";
-//  * eqt kinds: eqt's own format (<dir>/model.json), keyed by Model::kind() ("equiformer", "pet").
-// An architecture registers itself in one line in builtin_models.cpp; nothing else changes.
+//  * eqt kinds, keyed by Model::kind() ("equiformer", "pet", "ecse"): an Architecture with every
+//    per-architecture hook: eqt's own format (<dir>/model.json: describe / build), building a fresh
+//    model from its section of a training config (model.<kind>), and its interaction range.
+// An architecture lives in its own folder (models/<kind>/) and registers itself in one line in
+// builtin_models.cpp; nothing else changes.
 #include <c10/core/ScalarType.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -17,6 +21,11 @@
 #include <nlohmann/json.hpp>
 
 #include "eqt/models/model.h"
+#include "eqt/models/model_kinds.h"  // trainable_kinds(), config_help()
+
+namespace YAML {
+class Node;
+}
 
 namespace eqt::models {
 
@@ -39,11 +48,33 @@ struct ArchitectureFormat {
   std::function<std::shared_ptr<Model>(const Description& description, c10::ScalarType dtype)> build;
 };
 
+// What `eqt train` tells an architecture when it builds a fresh model from the config.
+struct ConfigContext {
+  std::string origin;                     // the section's name for error messages: "model.<kind>"
+  std::vector<int64_t> training_species;  // atomic numbers in the training set, ascending
+  bool dipole_head = false;               // the run trains dipoles: give the model a charge head (dipole.h)
+};
+
+struct Architecture {
+  ArchitectureFormat format;  // eqt's model.json (required)
+  // The config's model.<kind> section (a YAML mapping, {} when absent) -> a fresh float64 model.
+  // Empty: the kind cannot be named by model.kind (ECSE wraps a model through model.ecse instead).
+  std::function<std::shared_ptr<Model>(const YAML::Node& section, const ConfigContext& context)> from_config;
+  std::string config_help;  // one line describing model.<kind> in the config reference
+  // How far (Angstrom) an atom's "atomic_energies" entry can feel other atoms (interaction_range.h);
+  // empty: infinity (atomic energies are not local).
+  std::function<double(const Model& model)> interaction_range;
+};
+
 void register_reference_class(const std::string& class_name, ReferenceLoader loader);
+void register_architecture(const std::string& kind, Architecture architecture);
+// An architecture with eqt's format only.
 void register_kind(const std::string& kind, ArchitectureFormat format);
 
-// nullptr when nothing is registered under the name.
+// nullptr when nothing is registered under the name. Kinds of wrappers name their inner model in
+// parentheses ("ecse(pet)"); the lookup is the wrapper's ("ecse").
 const ReferenceLoader* find_reference_loader(const std::string& class_name);
+const Architecture* find_architecture(const std::string& kind);
 const ArchitectureFormat* find_kind(const std::string& kind);
 
 // Registered names, sorted, for error messages.

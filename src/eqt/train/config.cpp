@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "eqt/core/error.h"
+#include "eqt/models/model_kinds.h"
 #include "eqt/train/config_schema.h"
 
 namespace eqt::train {
@@ -137,7 +138,7 @@ void check_choice(const std::string& value, const std::vector<std::string>& choi
 TrainConfig typed_config(const YAML::Node& r, const std::string& origin, const fs::path& base) {
   TrainConfig c;
   c.model_kind = get<std::string>(r, "model.kind");
-  check_choice(c.model_kind, {"equiformer", "pet"}, origin, "model.kind");
+  check_choice(c.model_kind, models::trainable_kinds(), origin, "model.kind");
   c.model_section = get_path(r, "model." + c.model_kind);
   c.ecse = get_path(r, "model.ecse");
   require(c.ecse.IsNull() || c.ecse.IsMap(), origin, "model.ecse", "must be null or a mapping of ECSE hypers");

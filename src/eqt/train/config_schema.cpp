@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "eqt/core/error.h"
+#include "eqt/models/model_kinds.h"
 
 namespace eqt::train {
 
@@ -10,13 +11,23 @@ namespace {
 
 using T = FieldType;
 
+// The model: model.kind names a trainable architecture of the registry (models/model_kinds.h),
+// each with its own section model.<kind>, plus optional ECSE wrapping.
+std::vector<Field> model_fields() {
+  std::string kinds;
+  for (const auto& kind : models::trainable_kinds()) kinds += (kinds.empty() ? "" : " | ") + kind;
+  std::vector<Field> fields = {{"model.kind", T::String, "equiformer", kinds}};
+  for (const auto& kind : models::trainable_kinds()) {
+    fields.push_back({"model." + kind, T::Any, "{}", models::config_help(kind)});
+  }
+  fields.push_back(
+      {"model.ecse", T::Any, "null", "null: no ECSE; a mapping of ECSE hypers (official upper-case keys, {} = defaults)"});
+  return fields;
+}
+
 std::vector<Field> make_fields() {
-  return {
-      // The model: an architecture section plus optional ECSE wrapping.
-      {"model.kind", T::String, "equiformer", "equiformer | pet"},
-      {"model.equiformer", T::Any, "{}", "Equiformer hyper-parameters (examples/presets/equiformer_*.yaml keys)"},
-      {"model.pet", T::Any, "{}", "PET section: all_species (default: species of the training set), ARCHITECTURAL_HYPERS"},
-      {"model.ecse", T::Any, "null", "null: no ECSE; a mapping of ECSE hypers (official upper-case keys, {} = defaults)"},
+  std::vector<Field> fields = model_fields();
+  const std::vector<Field> others = {
       {"model.dtype", T::String, "float32", "float32 | float64"},
       // Data.
       {"data.train", T::OptionalString, "null", "training extxyz file (relative paths: to the config file)"},
@@ -70,6 +81,8 @@ std::vector<Field> make_fields() {
       {"training.ema_decay", T::Float, "0.99", "EMA of weights (0: off); used for validation and export"},
       {"training.log_every", T::Int, "50", "plain progress line every this many steps (non-terminal output)"},
   };
+  fields.insert(fields.end(), others.begin(), others.end());
+  return fields;
 }
 
 bool is_number(const YAML::Node& v) {

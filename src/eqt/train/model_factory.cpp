@@ -4,8 +4,6 @@
 
 #include "eqt/core/error.h"
 #include "eqt/models/ecse/ecse_model.h"
-#include "eqt/models/equiformer/config.h"
-#include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/model_registry.h"
 #include "eqt/models/pet/load.h"
 
@@ -23,26 +21,20 @@ const models::ArchitectureFormat& format_of(const std::string& kind) {
   return *format;
 }
 
-// A run that trains dipoles gives the model its own charge head (models/dipole.h).
+// The architecture's own hook builds it from its config section (model_registry.h); a run that
+// trains dipoles gives the model its own charge head (models/dipole.h).
 std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std::set<int64_t>& species) {
-  const bool dipole_head = config.dipole.trained();
-  if (config.model_kind == "equiformer") {
-    models::equiformer::EquiformerConfig c;
-    try {
-      c = models::equiformer::config_from_yaml(config.model_section);
-    } catch (const Error& e) {
-      fail("model.equiformer: {}", e.what());
-    }
-    c.dipole_head = dipole_head;
-    return std::make_shared<models::equiformer::EquiformerModel>(c, at::kDouble);
+  const models::Architecture* architecture = models::find_architecture(config.model_kind);
+  if (!architecture || !architecture->from_config) {
+    std::string known;
+    for (const auto& k : models::trainable_kinds()) known += (known.empty() ? "" : ", ") + k;
+    fail("model.kind '{}' cannot be built from a config by this eqt (trainable kinds: {})", config.model_kind, known);
   }
-  YAML::Node section = YAML::Clone(config.model_section);
-  if (!section.IsMap()) section = YAML::Node(YAML::NodeType::Map);
-  if (!section["all_species"]) {
-    for (const int64_t z : species) section["all_species"].push_back(z);
-  }
-  const auto pet_config = models::pet::pet_config_from_yaml(section, "model.pet");
-  return std::make_shared<models::pet::PetModel>(pet_config.hypers, pet_config.all_species, at::kDouble, dipole_head);
+  models::ConfigContext context;
+  context.origin = "model." + config.model_kind;
+  context.training_species.assign(species.begin(), species.end());
+  context.dipole_head = config.dipole.trained();
+  return architecture->from_config(config.model_section, context);
 }
 
 }  // namespace

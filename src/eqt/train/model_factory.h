@@ -1,8 +1,9 @@
 #pragma once
 // Builds the model a config asks for, through the model registry (model_registry.h), so that
 // training does not depend on any architecture beyond reading its YAML section:
-//   1. the architecture's own YAML parser makes a plain model (Equiformer preset keys, PET
-//      all_species + ARCHITECTURAL_HYPERS; PET's all_species defaults to the training species),
+//   1. the architecture's own YAML hook (model_registry.h: Architecture::from_config) makes a plain
+//      model (Equiformer preset keys, PET all_species + ARCHITECTURAL_HYPERS; PET's all_species
+//      defaults to the training species),
 //      with a dipole head when the config trains targets.dipole (models/dipole.h), optionally
 //      wrapped in ECSE;
 //   2. the registry's format for its kind describes it (the "architecture" JSON);

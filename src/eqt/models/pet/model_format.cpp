@@ -1,8 +1,13 @@
 #include "eqt/models/pet/model_format.h"
 
+#include <yaml-cpp/yaml.h>
+
+#include <limits>
+
 #include "eqt/core/error.h"
 #include "eqt/models/energy_normalisation.h"
 #include "eqt/models/pet/hypers.h"
+#include "eqt/models/pet/load.h"
 #include "eqt/models/pet/pet_model.h"
 
 namespace eqt::models::pet {
@@ -49,8 +54,35 @@ std::shared_ptr<Model> build(const ArchitectureFormat::Description& description,
   return model;
 }
 
+// model.pet: PET's YAML section; all_species defaults to the species of the training set.
+std::shared_ptr<Model> from_config(const YAML::Node& pet_section, const ConfigContext& context) {
+  YAML::Node section = YAML::Clone(pet_section);
+  if (!section.IsMap()) section = YAML::Node(YAML::NodeType::Map);
+  if (!section["all_species"]) {
+    for (const int64_t z : context.training_species) section["all_species"].push_back(z);
+  }
+  const PetConfig config = pet_config_from_yaml(section, context.origin);
+  return std::make_shared<PetModel>(config.hypers, config.all_species, at::kDouble, context.dipole_head);
+}
+
+// Each GNN layer passes messages one cutoff further.
+double interaction_range(const Model& model) {
+  const auto* pet = dynamic_cast<const PetModel*>(&model);
+  if (!pet) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(pet->hypers().n_gnn_layers) * pet->hypers().r_cut;
+}
+
 }  // namespace
 
 ArchitectureFormat architecture_format() { return {describe, build}; }
+
+Architecture architecture() {
+  Architecture a;
+  a.format = architecture_format();
+  a.from_config = from_config;
+  a.config_help = "PET section: all_species (default: species of the training set), ARCHITECTURAL_HYPERS";
+  a.interaction_range = interaction_range;
+  return a;
+}
 
 }  // namespace eqt::models::pet

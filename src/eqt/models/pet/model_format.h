@@ -10,4 +10,9 @@ namespace eqt::models::pet {
 
 ArchitectureFormat architecture_format();
 
+// Every hook of PET (builtin_models.cpp registers it as kind "pet"): the format above; a training
+// config's model.pet section (all_species defaulting to the training species, and
+// ARCHITECTURAL_HYPERS, load.h); interaction range N_GNN_LAYERS x R_CUT.
+Architecture architecture();
+
 }  // namespace eqt::models::pet

@@ -8,7 +8,7 @@
 
 #include "eqt/data/labels.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 // The frames `eqt train` held out as test from a single data file.
 inline const char* kRunTestSetFile = "test.xyz";
@@ -22,4 +22,4 @@ struct RunDefaults {
 // file and key when it is unreadable.
 RunDefaults run_defaults(const std::filesystem::path& run_dir);
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

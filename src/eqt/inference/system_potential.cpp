@@ -1,15 +1,14 @@
-#include "eqt/models/system_potential.h"
+#include "eqt/inference/system_potential.h"
 
 #include <cmath>
 
 #include "eqt/core/error.h"
-#include "eqt/data/batch.h"
 #include "eqt/data/labels.h"
+#include "eqt/inference/inference_model.h"
+#include "eqt/inference/predict_batch.h"
 #include "eqt/models/interaction_range.h"
-#include "eqt/models/model_dir.h"
-#include "eqt/models/potential.h"
 
-namespace eqt::models {
+namespace eqt::inference {
 
 namespace {
 
@@ -34,26 +33,26 @@ data::Structure structure_of(const SystemPotential::Request& request) {
   return data::make_structure(numbers, positions, cell, request.pbc);
 }
 
+c10::ScalarType dtype_of(bool float32) { return float32 ? at::kFloat : at::kDouble; }
+
 }  // namespace
 
 struct SystemPotential::Impl {
-  LoadedModel loaded;
+  InferenceModel loaded;
   c10::ScalarType dtype = at::kDouble;
-
-  void prepare() { prepare_for_inference(*loaded.model); }
 };
 
 SystemPotential::SystemPotential(const std::string& model_dir, bool float32) : impl_(std::make_unique<Impl>()) {
-  impl_->dtype = float32 ? at::kFloat : at::kDouble;
-  impl_->loaded = read_model_directory(model_dir, impl_->dtype);
-  impl_->prepare();
+  impl_->dtype = dtype_of(float32);
+  InferenceModelOptions options;
+  options.dtype = impl_->dtype;
+  impl_->loaded = load_inference_model(model_dir, options);
 }
 
 SystemPotential::SystemPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species)
     : impl_(std::make_unique<Impl>()) {
-  impl_->dtype = float32 ? at::kFloat : at::kDouble;
-  impl_->loaded = LoadedModel{std::move(model), "in memory", std::move(species)};
-  impl_->prepare();
+  impl_->dtype = dtype_of(float32);
+  impl_->loaded = in_memory_model(std::move(model), std::move(species));
 }
 
 SystemPotential::~SystemPotential() = default;
@@ -62,33 +61,37 @@ double SystemPotential::cutoff() const { return impl_->loaded.model->cutoff(); }
 double SystemPotential::interaction_range() const { return models::interaction_range(*impl_->loaded.model); }
 std::string SystemPotential::kind() const { return impl_->loaded.model->kind(); }
 std::vector<int64_t> SystemPotential::species() const { return impl_->loaded.species; }
+std::string SystemPotential::unknown_species(int64_t number) const {
+  return inference::unknown_species(number, impl_->loaded.species);
+}
 std::shared_ptr<Model> SystemPotential::model() const { return impl_->loaded.model; }
 bool SystemPotential::float32() const { return impl_->dtype == at::kFloat; }
 
 SystemPotential::Result SystemPotential::compute(const Request& request) {
   if (request.num_atoms <= 0) fail("eqt: the system has {} atoms", request.num_atoms);
   const data::Structure structure = structure_of(request);
-  // Without a periodic cell, straining the positions alone gives the virial from the forces.
-  const bool has_volume = structure.periodic() && data::cell_volume(structure) > 0;
-  const data::Graph graph = data::collate({&structure}, cutoff(), impl_->dtype);
-  EvaluateOptions options;
-  options.forces = true;
-  options.stress = request.virial && has_volume;
-  const Evaluation evaluation = evaluate(*impl_->loaded.model, graph, options);
+  // The species were checked once, at set-up (pair_coeff), not on every step.
+  PredictionSettings settings;
+  settings.dtype = impl_->dtype;
+  settings.forces = true;
+  settings.stress = request.virial ? StressMode::Auto : StressMode::Never;  // Auto: periodic with a volume
+  const StructurePrediction prediction = predict_structure(*impl_->loaded.model, structure, "eqt: the system", settings);
 
   Result result;
-  result.energy = evaluation.energy.sum().item<double>();
-  result.forces = to_vector(evaluation.forces);
-  if (request.virial && !has_volume) result.virial = virial_from_forces(structure.positions, evaluation.forces);
-  if (request.virial && has_volume) {
+  result.energy = prediction.energy;
+  result.forces = to_vector(prediction.forces);
+  if (request.virial && prediction.stress.defined()) {
     // ASE's stress is (1/V) dE/d(strain); the virial LAMMPS wants is -dE/d(strain) = -V * stress.
-    const at::Tensor w = -data::cell_volume(structure) * evaluation.stress[0].detach().to(at::kDouble);
+    const at::Tensor w = -data::cell_volume(structure) * prediction.stress;
     const auto a = w.accessor<double, 2>();
     result.virial = {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
+  } else if (request.virial) {
+    // Without a periodic cell, straining the positions alone gives the virial from the forces.
+    result.virial = virial_from_forces(structure.positions, prediction.forces);
   }
   if (request.atomic_energies) {
-    const auto found = evaluation.outputs.find("atomic_energies");
-    if (found == evaluation.outputs.end()) {
+    const auto found = prediction.per_atom.find("atomic_energies");
+    if (found == prediction.per_atom.end()) {
       fail("eqt: model kind '{}' has no 'atomic_energies' output; per-atom energies are not available", kind());
     }
     result.atomic_energies = to_vector(found->second);
@@ -96,4 +99,4 @@ SystemPotential::Result SystemPotential::compute(const Request& request) {
   return result;
 }
 
-}  // namespace eqt::models
+}  // namespace eqt::inference

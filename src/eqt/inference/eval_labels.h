@@ -7,12 +7,12 @@
 #include <set>
 #include <string>
 
-#include "eqt/cli/predict_batch.h"
 #include "eqt/data/labels.h"
 #include "eqt/data/structure.h"
+#include "eqt/inference/predict_batch.h"
 #include "eqt/train/evaluation_metrics.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 struct EvaluationKeys {
   data::LabelKeys labels;                      // energy / forces / stress / virial key names
@@ -28,4 +28,4 @@ void compare_with_labels(const data::Structure& structure, const StructurePredic
                          const EvaluationKeys& keys, const std::string& where, train::EvaluationMetrics& metrics,
                          std::set<std::string>& unlabelled);
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

@@ -9,8 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "eqt/inference/system_potential.h"
 #include "eqt/models/ecse/ecse_model.h"
-#include "eqt/models/system_potential.h"
 #include "support/random_pet.h"
 
 namespace eqt::testing {
@@ -24,8 +24,8 @@ struct System {
   std::array<bool, 3> pbc{true, true, true};
 };
 
-double energy(models::SystemPotential& potential, const System& s) {
-  models::SystemPotential::Request request;
+double energy(inference::SystemPotential& potential, const System& s) {
+  inference::SystemPotential::Request request;
   request.positions = s.positions.data();
   request.numbers = s.numbers.data();
   request.num_atoms = static_cast<int64_t>(s.numbers.size());
@@ -55,13 +55,13 @@ class SystemPotentialCheck : public ::testing::TestWithParam<bool> {};
 TEST_P(SystemPotentialCheck, ForcesAndVirialAreFiniteDifferencesOfTheEnergy) {
   const RandomPetSpec spec{{1, 6, 8}, 3.0, 2, 11};
   auto ecse = std::make_shared<models::ecse::EcseModel>(random_pet(spec));
-  models::SystemPotential potential(ecse, false);
+  inference::SystemPotential potential(ecse, false);
   EXPECT_EQ(potential.kind(), "ecse(pet)");
   EXPECT_FALSE(std::isfinite(potential.interaction_range()));
 
   System s;
   if (!GetParam()) s.pbc = {false, false, false};
-  models::SystemPotential::Request request;
+  inference::SystemPotential::Request request;
   request.positions = s.positions.data();
   request.numbers = s.numbers.data();
   request.num_atoms = 4;

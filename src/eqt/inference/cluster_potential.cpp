@@ -1,4 +1,4 @@
-#include "eqt/models/cluster_potential.h"
+#include "eqt/inference/cluster_potential.h"
 
 #include <torch/csrc/autograd/autograd.h>
 
@@ -6,11 +6,12 @@
 
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
+#include "eqt/inference/inference_model.h"
 #include "eqt/models/interaction_range.h"
-#include "eqt/models/model_dir.h"
-#include "eqt/models/potential.h"
 
-namespace eqt::models {
+namespace eqt::inference {
+
+using models::Outputs;
 
 namespace {
 
@@ -53,7 +54,7 @@ std::vector<double> to_vector(const at::Tensor& t) {
 }  // namespace
 
 struct ClusterPotential::Impl {
-  LoadedModel loaded;
+  InferenceModel loaded;
   c10::ScalarType dtype;
   bool constant_known = false;
   double constant = 0.0;
@@ -81,19 +82,20 @@ struct ClusterPotential::Impl {
 
 ClusterPotential::ClusterPotential(const std::string& model_dir, bool float32) : impl_(std::make_unique<Impl>()) {
   impl_->dtype = float32 ? at::kFloat : at::kDouble;
-  impl_->loaded = read_model_directory(model_dir, impl_->dtype);
+  InferenceModelOptions options;
+  options.dtype = impl_->dtype;
+  impl_->loaded = load_inference_model(model_dir, options);
   prepare(model_dir);
 }
 
 ClusterPotential::ClusterPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species)
     : impl_(std::make_unique<Impl>()) {
   impl_->dtype = float32 ? at::kFloat : at::kDouble;
-  impl_->loaded = LoadedModel{std::move(model), "in memory", std::move(species)};
+  impl_->loaded = in_memory_model(std::move(model), std::move(species));
   prepare("model");
 }
 
 void ClusterPotential::prepare(const std::string& origin) {
-  prepare_for_inference(*impl_->loaded.model);
   if (!std::isfinite(interaction_range())) {
     fail("{}: model kind '{}' has no finite interaction range (non-local atomic energies, e.g. a graph norm, or an "
          "architecture without a known range); it cannot run domain-decomposed",
@@ -158,4 +160,4 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
   return result;
 }
 
-}  // namespace eqt::models
+}  // namespace eqt::inference

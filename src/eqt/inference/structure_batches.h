@@ -8,7 +8,7 @@
 
 #include "eqt/data/structure.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 // A fast first pass (line counts only), so that a progress bar can show an ETA.
 int64_t count_frames(const std::string& path);
@@ -20,4 +20,4 @@ using BatchHandler = std::function<void(std::vector<data::Structure>& structures
 // Calls `handle` for consecutive batches of up to `batch_size` structures, in file order.
 void for_each_batch(const std::string& path, int64_t batch_size, const BatchHandler& handle);
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

@@ -1,10 +1,10 @@
-#include "eqt/cli/eval_labels.h"
+#include "eqt/inference/eval_labels.h"
 
 #include <optional>
 
 #include "eqt/core/error.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 namespace {
 
@@ -82,4 +82,4 @@ void compare_with_labels(const data::Structure& s, const StructurePrediction& p,
   }
 }
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <vector>
 
-#include "equiformer_fixtures.h"
-#include "eqt/models/cluster_potential.h"
+#include "eqt/inference/cluster_potential.h"
 #include "eqt/models/interaction_range.h"
 #include "eqt/models/potential.h"
+#include "models/equiformer_fixtures.h"
 #include "support/random_pet.h"
 
 namespace eqt::testing {
@@ -64,13 +64,13 @@ struct Totals {
   std::array<double, 6> virial{};
 };
 
-Totals decomposed(models::ClusterPotential& potential, const data::Structure& s,
+Totals decomposed(inference::ClusterPotential& potential, const data::Structure& s,
                   const std::vector<std::vector<int64_t>>& domains, bool forces_on_shell) {
   Totals t;
   t.forces = at::zeros({s.num_atoms(), 3}, at::kDouble);
   for (const auto& domain : domains) {
     const Cluster c = make_cluster(s, domain, potential.shell_thickness(forces_on_shell));
-    models::ClusterPotential::Request r;
+    inference::ClusterPotential::Request r;
     r.positions = c.positions.data();
     r.numbers = c.numbers.data();
     r.num_atoms = static_cast<int64_t>(c.numbers.size());
@@ -93,7 +93,7 @@ TEST_P(ClusterPotentialTest, DomainsOfAPeriodicCrystalGiveItsEnergyForcesAndStre
   const bool forces_on_shell = GetParam();
   const data::Structure crystal = distorted_fcc();
   auto model = random_pet({{13, 29}, 3.0, 2, 11});
-  models::ClusterPotential potential(model, false);
+  inference::ClusterPotential potential(model, false);
   EXPECT_DOUBLE_EQ(potential.interaction_range(), 6.0);
 
   const auto graph = data::collate({&crystal}, model->cutoff(), at::kDouble);

@@ -1,8 +1,10 @@
 #pragma once
-// The work of `eqt predict` and `eqt eval` on one batch: collate the structures into a graph at the
-// model's cutoff, evaluate energy / forces / stress and every other model output, and hand back one
-// StructurePrediction per structure (eval compares them with labels) or store them in each
-// Structure under the prediction key names, ready for the extxyz writer (predict).
+// The one way to predict with a loaded model (inference_model.h): check the structures' species
+// against the model's, decide where stress is computed (the stress policy), collate them into one
+// graph at the model's cutoff, evaluate energy / forces / stress and every other model output, and
+// hand back one StructurePrediction per structure (eval compares them with labels; the Python
+// module and LAMMPS's replicated mode read them) or store them in each Structure under the
+// prediction key names, ready for the extxyz writer (predict).
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>
@@ -13,7 +15,7 @@
 #include "eqt/data/structure.h"
 #include "eqt/models/model.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 enum class StressMode { Auto, Always, Never };  // auto: periodic structures with a volume only
 
@@ -32,9 +34,14 @@ struct PredictionSettings {
 // structure without a periodic cell of non-zero volume.
 bool wants_stress(const data::Structure& s, StressMode mode, const std::string& where);
 
-// Fails naming `where` and the element when the structure has a species the model was not
-// trained on (settings.species non-empty).
+// Fails naming `where`, the atom and its element when the structure has a species the model was
+// not trained on ("...: atom 3 is Fe, which the model was not trained on (its species: H C O)");
+// nothing is checked when `species` is empty (not recorded).
 void check_species(const data::Structure& s, const std::vector<int64_t>& species, const std::string& where);
+
+// The wording of that check for one atomic number: "" when `species` is empty or holds `number`,
+// else "Fe, which the model was not trained on (its species: H C O)".
+std::string unknown_species(int64_t number, const std::vector<int64_t>& species);
 
 // What the model says about one structure; tensors are float64 on the CPU.
 struct StructurePrediction {
@@ -50,6 +57,10 @@ std::vector<StructurePrediction> predict_structures(models::Model& model, const 
                                                     const std::vector<std::string>& where,
                                                     const PredictionSettings& settings);
 
+// One structure (the Python module, LAMMPS's replicated mode).
+StructurePrediction predict_structure(models::Model& model, const data::Structure& structure, const std::string& where,
+                                      const PredictionSettings& settings);
+
 // Writes the prediction into the structure: prefix + "energy" / "forces" / "stress" and prefix +
 // every other output name, replacing what was there under those keys and keeping all other keys.
 void store_prediction(data::Structure& structure, const StructurePrediction& prediction, const std::string& prefix);
@@ -58,4 +69,4 @@ void store_prediction(data::Structure& structure, const StructurePrediction& pre
 void predict_batch(models::Model& model, std::vector<data::Structure>& structures,
                    const std::vector<std::string>& where, const PredictionSettings& settings);
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

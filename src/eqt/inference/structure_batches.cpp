@@ -1,10 +1,10 @@
-#include "eqt/cli/structure_batches.h"
+#include "eqt/inference/structure_batches.h"
 
 #include <fmt/format.h>
 
 #include "eqt/data/extxyz_reader.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 int64_t count_frames(const std::string& path) {
   data::ExtxyzReader reader(path);
@@ -33,4 +33,4 @@ void for_each_batch(const std::string& path, int64_t batch_size, const BatchHand
   if (!batch.empty()) flush();
 }
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

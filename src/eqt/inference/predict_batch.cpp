@@ -1,4 +1,6 @@
-#include "eqt/cli/predict_batch.h"
+#include "eqt/inference/predict_batch.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -9,7 +11,7 @@
 #include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 namespace {
 
@@ -46,50 +48,15 @@ void split_other_outputs(const models::Outputs& outputs, std::vector<StructurePr
   }
 }
 
-}  // namespace
-
-StressMode parse_stress_mode(const std::string& text) {
-  if (text == "auto") return StressMode::Auto;
-  if (text == "always") return StressMode::Always;
-  if (text == "never") return StressMode::Never;
-  fail("--stress must be auto, always or never, not '{}'", text);
-}
-
-bool wants_stress(const data::Structure& s, StressMode mode, const std::string& where) {
-  if (mode == StressMode::Never) return false;
-  const bool has_volume = s.periodic() && data::cell_volume(s) > 0;
-  if (mode == StressMode::Always && !has_volume) {
-    fail("{}: --stress always, but the structure has no periodic cell (stress needs a cell volume)", where);
-  }
-  return has_volume;
-}
-
-void check_species(const data::Structure& s, const std::vector<int64_t>& species, const std::string& where) {
-  if (species.empty()) return;
-  const auto numbers = s.numbers.contiguous();
-  const int64_t* z = numbers.data_ptr<int64_t>();
-  for (int64_t i = 0; i < s.num_atoms(); ++i) {
-    if (std::find(species.begin(), species.end(), z[i]) == species.end()) {
-      std::string known;
-      for (const int64_t k : species) known += (known.empty() ? "" : " ") + data::chemical_symbol(k);
-      fail("{}: atom {} is {}, which the model was not trained on (its species: {})", where, i,
-           data::chemical_symbol(z[i]), known);
-    }
-  }
-}
-
-std::vector<StructurePrediction> predict_structures(models::Model& model, const std::vector<data::Structure>& structures,
-                                                    const std::vector<std::string>& where,
-                                                    const PredictionSettings& settings) {
+std::vector<StructurePrediction> predict(models::Model& model, const std::vector<const data::Structure*>& structures,
+                                         const std::vector<std::string>& where, const PredictionSettings& settings) {
   if (structures.empty()) return {};
-  std::vector<const data::Structure*> pointers;
   std::vector<bool> stress_wanted;
   for (std::size_t k = 0; k < structures.size(); ++k) {
-    check_species(structures[k], settings.species, where[k]);
-    stress_wanted.push_back(wants_stress(structures[k], settings.stress, where[k]));
-    pointers.push_back(&structures[k]);
+    check_species(*structures[k], settings.species, where[k]);
+    stress_wanted.push_back(wants_stress(*structures[k], settings.stress, where[k]));
   }
-  const data::Graph graph = data::collate(pointers, model.cutoff(), settings.dtype);
+  const data::Graph graph = data::collate(structures, model.cutoff(), settings.dtype);
   models::EvaluateOptions options;
   options.forces = settings.forces;
   options.stress = std::find(stress_wanted.begin(), stress_wanted.end(), true) != stress_wanted.end();
@@ -109,6 +76,54 @@ std::vector<StructurePrediction> predict_structures(models::Model& model, const 
   return predictions;
 }
 
+}  // namespace
+
+StressMode parse_stress_mode(const std::string& text) {
+  if (text == "auto") return StressMode::Auto;
+  if (text == "always") return StressMode::Always;
+  if (text == "never") return StressMode::Never;
+  fail("--stress must be auto, always or never, not '{}'", text);
+}
+
+bool wants_stress(const data::Structure& s, StressMode mode, const std::string& where) {
+  if (mode == StressMode::Never) return false;
+  const bool has_volume = s.periodic() && data::cell_volume(s) > 0;
+  if (mode == StressMode::Always && !has_volume) {
+    fail("{}: --stress always, but the structure has no periodic cell (stress needs a cell volume)", where);
+  }
+  return has_volume;
+}
+
+std::string unknown_species(int64_t number, const std::vector<int64_t>& species) {
+  if (species.empty() || std::find(species.begin(), species.end(), number) != species.end()) return "";
+  std::string known;
+  for (const int64_t k : species) known += (known.empty() ? "" : " ") + data::chemical_symbol(k);
+  return fmt::format("{}, which the model was not trained on (its species: {})", data::chemical_symbol(number), known);
+}
+
+void check_species(const data::Structure& s, const std::vector<int64_t>& species, const std::string& where) {
+  if (species.empty()) return;
+  const auto numbers = s.numbers.contiguous();
+  const int64_t* z = numbers.data_ptr<int64_t>();
+  for (int64_t i = 0; i < s.num_atoms(); ++i) {
+    const std::string unknown = unknown_species(z[i], species);
+    if (!unknown.empty()) fail("{}: atom {} is {}", where, i, unknown);
+  }
+}
+
+std::vector<StructurePrediction> predict_structures(models::Model& model, const std::vector<data::Structure>& structures,
+                                                    const std::vector<std::string>& where,
+                                                    const PredictionSettings& settings) {
+  std::vector<const data::Structure*> pointers;
+  for (const auto& s : structures) pointers.push_back(&s);
+  return predict(model, pointers, where, settings);
+}
+
+StructurePrediction predict_structure(models::Model& model, const data::Structure& structure, const std::string& where,
+                                      const PredictionSettings& settings) {
+  return predict(model, {&structure}, {where}, settings).front();
+}
+
 void store_prediction(data::Structure& s, const StructurePrediction& prediction, const std::string& prefix) {
   set_info(s, prefix + "energy", at::scalar_tensor(prediction.energy, at::kDouble));
   if (prediction.forces.defined()) set_array(s, prefix + "forces", prediction.forces);
@@ -123,4 +138,4 @@ void predict_batch(models::Model& model, std::vector<data::Structure>& structure
   for (std::size_t k = 0; k < structures.size(); ++k) store_prediction(structures[k], predictions[k], settings.prefix);
 }
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference

@@ -2,8 +2,8 @@
 // Energy, forces and virial of a whole (periodic) system in one model evaluation: what an MD code
 // calls when the model's atomic energies are not local (ECSE averages over the frames of the whole
 // structure; Equiformer's graph / instance norms normalise over it), so a domain cannot be
-// evaluated on its own (cluster_potential.h). The structure is built with eqt's own neighbour list
-// and evaluated by models::evaluate, exactly as `eqt predict` does.
+// evaluated on its own (cluster_potential.h). The model is loaded by load_inference_model and the
+// structure predicted by predict_structure (predict_batch.h), exactly as `eqt predict` does.
 //
 // The interface has only standard types: it is called from code compiled against LAMMPS's headers,
 // which bundle their own fmt (see src/lammps/). It also owns the loaded model, which a
@@ -15,8 +15,12 @@
 #include <vector>
 
 namespace eqt::models {
-
 class Model;
+}
+
+namespace eqt::inference {
+
+using models::Model;
 
 class SystemPotential {
  public:
@@ -36,7 +40,8 @@ class SystemPotential {
     std::vector<double> atomic_energies;  // [num_atoms], eV
   };
 
-  // Loads a model directory (models::read_model_directory) for float64 or float32 computation.
+  // Loads a model (load_inference_model: a model directory, an official export or a training run
+  // directory) for float64 or float32 computation.
   // Throws eqt::Error (a std::runtime_error) when it cannot be loaded.
   SystemPotential(const std::string& model_dir, bool float32);
   // A model already built, computing in its own dtype (float32 / float64).
@@ -49,6 +54,9 @@ class SystemPotential {
   double interaction_range() const;  // infinity for non-local models
   std::string kind() const;
   std::vector<int64_t> species() const;  // atomic numbers the model knows; empty if not recorded
+  // "" when the model knows the element (or its species are not recorded), else the reason, in
+  // the words of every eqt front end ("C, which the model was not trained on (its species: H O)").
+  std::string unknown_species(int64_t number) const;
   std::shared_ptr<Model> model() const;
   bool float32() const;
 
@@ -59,4 +67,4 @@ class SystemPotential {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace eqt::models
+}  // namespace eqt::inference

@@ -28,8 +28,12 @@
 #include <vector>
 
 namespace eqt::models {
-
 class Model;
+}
+
+namespace eqt::inference {
+
+using models::Model;
 
 class ClusterPotential {
  public:
@@ -49,7 +53,8 @@ class ClusterPotential {
     std::vector<double> atomic_energies;   // [num_owned], eV (constant not included)
   };
 
-  // Loads a model directory (models::read_model_directory) for float64 or float32 computation.
+  // Loads a model (load_inference_model: a model directory, an official export or a training run
+  // directory) for float64 or float32 computation.
   // Throws eqt::Error (a std::runtime_error) when it cannot be loaded or has no atomic energies.
   ClusterPotential(const std::string& model_dir, bool float32);
   // A model already built, computing in its own dtype (float32 / float64).
@@ -76,4 +81,4 @@ class ClusterPotential {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace eqt::models
+}  // namespace eqt::inference

@@ -1,8 +1,8 @@
-#include "eqt/cli/run_defaults.h"
+#include "eqt/inference/run_defaults.h"
 
 #include "eqt/train/config.h"
 
-namespace eqt::cli {
+namespace eqt::inference {
 
 RunDefaults run_defaults(const std::filesystem::path& run_dir) {
   RunDefaults d;
@@ -20,4 +20,4 @@ RunDefaults run_defaults(const std::filesystem::path& run_dir) {
   return d;
 }
 
-}  // namespace eqt::cli
+}  // namespace eqt::inference
