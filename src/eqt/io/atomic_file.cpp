@@ -21,8 +21,9 @@ void sync_directory(const fs::path& directory) {
 }
 
 AtomicFile::AtomicFile(const fs::path& path) : path_(path) {
-  // Hidden, and in the target's own directory so that the final rename is atomic.
-  temp_path_ = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  // NAME.tmp.XXXXXX in the target's own directory, so that the final rename is atomic (and a killed
+  // md run's partial trajectory is easy to find).
+  temp_path_ = path.string() + ".tmp.XXXXXX";
   fd_ = ::mkstemp(temp_path_.data());
   if (fd_ < 0) fail("{}: cannot create the file: {}", path.string(), std::strerror(errno));
   // mkstemp makes 0600; give the file the permissions any newly created file would get.

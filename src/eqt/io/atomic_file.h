@@ -1,6 +1,6 @@
 #pragma once
-// The one atomic-write primitive. The bytes go to a temporary file beside the target (same
-// directory, hence same file system); commit() flushes it to disk (fsync), renames it over the
+// The one atomic-write primitive. The bytes go to a temporary file beside the target (NAME.tmp.XXXXXX:
+// same directory, hence same file system); commit() flushes it to disk (fsync), renames it over the
 // target and fsyncs the directory. A reader never sees half a file, and a crash or an error
 // leaves any old file untouched: an uncommitted temporary is removed by the destructor.
 // Used by data::AtomicOutputFile (extxyz, logs, optionally gzip), io::write_safetensors and
