@@ -120,7 +120,7 @@ class CliDamagedModel : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto shared = shared_dir();
-    if (!shared) GTEST_SKIP() << "../shared not found";
+    if (!shared) EQT_SKIP_OR_FAIL() << "../shared not found";
     dir = temp_dir("export_damaged");
     first_frames(*shared / "data" / "rmd17" / "rmd17_ethanol_test.xyz", 1, dir / "in.xyz");
     model = dir / "model";

@@ -82,7 +82,7 @@ TEST(CliMd, NveTrajectoryAndLogAreConsistentAndAseReadsThem) {
   ASSERT_EQ(frames.size(), 5u);  // steps 0, 5, 10, 15, 20
   EXPECT_TRUE(frames[0].has_array("velocities"));
   const auto ase = read_with_ase(dir / "traj.xyz");
-  if (ase.is_null()) GTEST_SKIP() << "python3 with ASE not available";
+  if (ase.is_null()) EQT_SKIP_OR_FAIL() << "python3 with ASE not available";
   ASSERT_EQ(ase.size(), 5u);
   for (std::size_t f = 0; f < 5; ++f) {
     const auto& row = rows[5 * f];
@@ -144,7 +144,7 @@ TEST(CliMd, LangevinPetOnPeriodicWaterWrapsIntoTheCell) {
   EXPECT_EQ(frames[2].num_atoms(), 48);
   EXPECT_TRUE(frames[2].pbc[0] && frames[2].pbc[1] && frames[2].pbc[2]);
   const auto ase = read_with_ase(dir / "traj.xyz.gz");
-  if (ase.is_null()) GTEST_SKIP() << "python3 with ASE not available";
+  if (ase.is_null()) EQT_SKIP_OR_FAIL() << "python3 with ASE not available";
   for (const auto& frame : ase) {
     for (const auto& atom : frame.at("scaled_positions")) {
       for (const auto& x : atom) {

@@ -272,7 +272,7 @@ void check_preset(const std::string& name, int max_structures = 2) {
   EQT_REQUIRE_SHARED(shared);
   const fs::path preset = source_dir() / "examples" / "train" / name;
   const auto kind = train::load_config(preset).config.model_kind;
-  if (!models::find_kind(kind)) GTEST_SKIP() << "model kind '" << kind << "' has no model-directory format yet";
+  if (!models::find_kind(kind)) EQT_SKIP_OR_FAIL() << "model kind '" << kind << "' has no model-directory format yet";
   const fs::path run = temp_dir("cli_train_preset_" + fs::path(name).stem().string());
   const auto r = run_command(eqt_command() + "train " + shell_quote(preset.string()) + " --run-dir " +
                              shell_quote((run / "run").string()) +

@@ -37,8 +37,8 @@ class ConvertCheckpoint : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto found = shared_dir();
-    if (!found) GTEST_SKIP() << "../shared not found next to the checkout (set EQT_SHARED_DIR)";
-    if (!python_has_torch()) GTEST_SKIP() << python() << " has no torch (apt install python3-torch): converter test skipped";
+    if (!found) EQT_SKIP_OR_FAIL() << "../shared not found next to the checkout (set EQT_SHARED_DIR)";
+    if (!python_has_torch()) EQT_SKIP_OR_FAIL() << python() << " has no torch (apt install python3-torch): converter test skipped";
     shared = *found;
     reference = reference_model(shared, "small_gat_nonlinear_exp");
     dir = temp_dir("convert_checkpoint");

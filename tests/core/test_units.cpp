@@ -12,7 +12,7 @@ TEST(Units, AgreeWithAse) {
                              " -c 'from ase import units as u; "
                              "print(repr(u.Hartree), repr(u.Bohr), repr(u.kcal/u.mol), "
                              "repr(u.kJ/u.mol), repr(1/u.GPa))'");
-  if (r.exit_code != 0) GTEST_SKIP() << "python3 with ASE not available: " << r.output;
+  if (r.exit_code != 0) EQT_SKIP_OR_FAIL() << "python3 with ASE not available: " << r.output;
   std::istringstream in(r.output);
   double hartree = 0, bohr = 0, kcal = 0, kj = 0, gpa = 0;
   in >> hartree >> bohr >> kcal >> kj >> gpa;
@@ -27,7 +27,7 @@ TEST(Units, MolecularDynamicsConstantsAgreeWithAse) {
   const auto r = run_command(std::string(EQT_TEST_PYTHON) +
                              " -c 'from ase import units as u; "
                              "print(repr(u.kB), repr(u.fs), repr(u._amu * 1e10 / u._e))'");
-  if (r.exit_code != 0) GTEST_SKIP() << "python3 with ASE not available: " << r.output;
+  if (r.exit_code != 0) EQT_SKIP_OR_FAIL() << "python3 with ASE not available: " << r.output;
   std::istringstream in(r.output);
   double kb = 0, fs = 0, amu_a2_per_fs2 = 0;
   in >> kb >> fs >> amu_a2_per_fs2;

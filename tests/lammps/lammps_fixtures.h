@@ -30,9 +30,9 @@ inline std::string lammps_executable() { return EQT_LAMMPS_EXECUTABLE; }
 #define EQT_REQUIRE_LAMMPS()
 #else
 inline std::string lammps_executable() { return {}; }
-#define EQT_REQUIRE_LAMMPS()                                                                             \
-  GTEST_SKIP() << "eqt-lammps was not built (EQT_BUILD_LAMMPS): run scripts/install-deps.sh for "       \
-                  "liblammps-dev and the LAMMPS headers, then re-run cmake"
+#define EQT_REQUIRE_LAMMPS()                                                                         \
+  EQT_SKIP_OR_FAIL() << "eqt-lammps was not built (EQT_BUILD_LAMMPS): run scripts/install-deps.sh for " \
+                        "liblammps-dev and the LAMMPS headers, then re-run cmake"
 #endif
 
 // pbc 'T T T' and metal units: energy eV, forces eV/A, virial eV.

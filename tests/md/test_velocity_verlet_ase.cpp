@@ -45,7 +45,7 @@ TEST(VelocityVerletAse, LennardJonesArgonMatchesAse) {
   const auto r = run_command(std::string(EQT_TEST_PYTHON) + " " +
                              shell_quote((source_dir() / "tests/md/ase_velocity_verlet.py").string()) + " " +
                              shell_quote((dir / "start.json").string()) + " " + shell_quote((dir / "ase.json").string()));
-  if (r.exit_code != 0) GTEST_SKIP() << "python3 with ASE not available: " << r.output;
+  if (r.exit_code != 0) EQT_SKIP_OR_FAIL() << "python3 with ASE not available: " << r.output;
   const auto ase = load_json(dir / "ase.json");
 
   md::ModelForces forces(std::make_shared<LennardJones>(kArgonSigma, kArgonEpsilon, rc), at::kDouble, 0.5);

@@ -16,7 +16,7 @@ class ModelDirIntegrity : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto shared = shared_dir();
-    if (!shared) GTEST_SKIP() << "../shared not found next to the checkout (set EQT_SHARED_DIR)";
+    if (!shared) EQT_SKIP_OR_FAIL() << "../shared not found next to the checkout (set EQT_SHARED_DIR)";
     work = temp_dir("model_dir_integrity");
     saved = work / "saved";
     models::save_model(*models::load_model(equiformer_reference_dir(*shared) / "small_dp_exp", at::kDouble), saved);

@@ -16,11 +16,24 @@ def shared_dir():
     return os.path.abspath(candidate) if os.path.isdir(candidate) else None
 
 
+def strict_test_mode():
+    """True where $CI is set and not empty (.ci/run sets CI=true): see tests/support/skip.h."""
+    return bool(os.environ.get("CI"))
+
+
+def skip_or_fail(test, message):
+    """Skips `test` saying why a tool or file it needs is missing; in strict test mode (CI set)
+    fails instead, so that a broken install cannot look green."""
+    if strict_test_mode():
+        test.fail("Missing prerequisite, and CI is set (strict test mode: would skip locally): " + message)
+    test.skipTest(message)
+
+
 def require_shared(test):
-    """The shared directory, or skips `test` saying why."""
+    """The shared directory, or skips (fails under CI) `test` saying why."""
     path = shared_dir()
     if path is None:
-        test.skipTest("../shared not found next to the checkout (set EQT_SHARED_DIR): reference test skipped")
+        skip_or_fail(test, "../shared not found next to the checkout (set EQT_SHARED_DIR): reference test skipped")
     return path
 
 

@@ -1,6 +1,9 @@
 #include "eqt/so3/equivariance.h"
 
+#include <gtest/gtest-spi.h>
+
 #include <cmath>
+#include <string>
 
 #include "eqt/core/error.h"
 #include "eqt/so3/rotation.h"
@@ -22,6 +25,14 @@ std::vector<at::Tensor> sh_of_relative_positions(const std::vector<at::Tensor>& 
   const auto& points = x[0];
   const auto relative = points.narrow(0, 1, points.size(0) - 1) - points.narrow(0, 0, 1);
   return {spherical_harmonics(kShIrreps, relative, false, ShNormalization::Integral)};
+}
+
+// A "model" whose outputs are zeros (or rounding noise): equivariant, and useless.
+std::vector<at::Tensor> zeros_like_input(const std::vector<at::Tensor>& x) { return {at::zeros_like(x[0])}; }
+std::vector<at::Tensor> nearly_zero(const std::vector<at::Tensor>& x) { return {1e-12 * x[0]}; }
+
+void expect_zero_model_equivariant() {
+  EQT_EXPECT_EQUIVARIANT(zeros_like_input, random_inputs({"2x0e+1x1o"}, 5, 7), {"2x0e+1x1o"}, {"2x0e+1x1o"});
 }
 
 }  // namespace
@@ -95,6 +106,21 @@ TEST(Equivariance, MultipleArgumentsAndInvariantPassThrough) {
   EXPECT_LT(wrong.per_output[0], 1e-12);
   EXPECT_GT(wrong.per_output[1], 1e-3);
   EXPECT_NE(wrong.worst_case.find("output 1"), std::string::npos) << wrong.worst_case;
+}
+
+TEST(Equivariance, TriviallyZeroOutputsFail) {
+  const auto inputs = random_inputs({"2x0e+1x1o"}, 5, 7);
+  // The raw error cannot tell: zero outputs have zero equivariance error.
+  EXPECT_EQ(equivariance_error(zeros_like_input, inputs, {"2x0e+1x1o"}, {"2x0e+1x1o"}).max_error, 0.0);
+  const auto zero = ::eqt::testing::is_equivariant(zeros_like_input, inputs, {"2x0e+1x1o"}, {"2x0e+1x1o"});
+  EXPECT_FALSE(zero);
+  EXPECT_NE(std::string(zero.message()).find("output 0 is (nearly) zero"), std::string::npos) << zero.message();
+  EXPECT_FALSE(::eqt::testing::is_equivariant(nearly_zero, inputs, {"2x0e+1x1o"}, {"2x0e+1x1o"}));
+  EXPECT_NONFATAL_FAILURE(expect_zero_model_equivariant(), "(nearly) zero");
+  // The same function scaled to a sensible size passes; the threshold can be set per call.
+  const auto identity = [](const std::vector<at::Tensor>& x) { return x; };
+  EQT_EXPECT_EQUIVARIANT(identity, inputs, {"2x0e+1x1o"}, {"2x0e+1x1o"});
+  EQT_EXPECT_EQUIVARIANT(nearly_zero, inputs, {"2x0e+1x1o"}, {"2x0e+1x1o"}, 0.0, EquivarianceOptions{}, 1e-14);
 }
 
 TEST(Equivariance, RejectsMismatchedShapes) {

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "support/skip.h"
+
 namespace eqt::testing {
 
 // ../shared next to the checkout, or $EQT_SHARED_DIR; nullopt when absent.
@@ -25,11 +27,12 @@ std::filesystem::path source_dir();
 
 }  // namespace eqt::testing
 
-// Skips the current test with a clear message where ../shared is missing (CI always has it).
+// Skips the current test with a clear message where ../shared is missing; fails instead in
+// strict test mode (CI set, see support/skip.h), where ../shared must be there.
 #define EQT_REQUIRE_SHARED(var)                                                              \
   const auto var##_opt = ::eqt::testing::shared_dir();                                       \
   if (!var##_opt) {                                                                          \
-    GTEST_SKIP() << "../shared not found next to the checkout (set EQT_SHARED_DIR): "        \
-                    "reference/dataset test skipped";                                        \
+    EQT_SKIP_OR_FAIL() << "../shared not found next to the checkout (set EQT_SHARED_DIR): "  \
+                          "reference/dataset test skipped";                                  \
   }                                                                                          \
   const std::filesystem::path var = *var##_opt

@@ -61,7 +61,7 @@ TEST(TrainingLog, BadFilesNameTheLine) {
 }
 
 TEST(Plots, ParityPlotAndLearningCurvesArePngFiles) {
-  if (!train::find_gnuplot()) GTEST_SKIP() << "gnuplot (gnuplot-nox) is not installed";
+  if (!train::find_gnuplot()) EQT_SKIP_OR_FAIL() << "gnuplot (gnuplot-nox) is not installed";
   const auto dir = temp_dir("eval_plots");
   train::EvaluationMetrics m;
   m.add("forces", "eV/A", "component", at::randn({50}, at::kDouble), at::randn({50}, at::kDouble));

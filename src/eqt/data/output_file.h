@@ -1,11 +1,12 @@
 #pragma once
-// Writes a file all or nothing: the data goes to a temporary file beside the target, which is
-// fsync'ed and renamed over it only by commit(), so a reader never sees half a file and a crash
-// or an error leaves any old file untouched. Optionally gzip-compressed on the fly.
+// Writes a file all or nothing through io::AtomicFile (temporary file beside the target, fsync,
+// rename by commit()), so a reader never sees half a file and a crash or an error leaves any old
+// file untouched. Optionally gzip-compressed on the fly.
 #include <filesystem>
 #include <memory>
-#include <string>
 #include <string_view>
+
+#include "eqt/io/atomic_file.h"
 
 namespace eqt::data {
 
@@ -23,14 +24,10 @@ class AtomicOutputFile {
 
  private:
   struct Compressor;
-  void write_raw(const char* data, std::size_t size);
   void compress(std::string_view data, bool finish);
 
-  std::filesystem::path path_;
-  std::string temp_path_;
-  int fd_ = -1;
+  io::AtomicFile file_;
   std::unique_ptr<Compressor> gzip_;
-  bool committed_ = false;
 };
 
 // True when the path names a gzip file (ends in ".gz").

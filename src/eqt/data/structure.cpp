@@ -4,8 +4,6 @@
 
 namespace eqt::data {
 
-bool Structure::has_cell() const { return cell.defined() && cell.abs().sum().item<double>() > 0; }
-
 at::Tensor Structure::info_tensor(const std::string& key) const {
   const auto it = info.find(key);
   if (it == info.end()) fail("structure has no property '{}'", key);

@@ -28,7 +28,6 @@ struct Structure {
   std::vector<std::string> array_order;  // original column order (without species / pos)
 
   int64_t num_atoms() const { return numbers.size(0); }
-  bool has_cell() const;
   bool periodic() const { return pbc[0] || pbc[1] || pbc[2]; }
   // Lookups that fail with a clear message naming the key.
   double info_scalar(const std::string& key) const;

@@ -1,9 +1,5 @@
 #include "eqt/io/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -16,6 +12,7 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/io/atomic_file.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors I/O copies raw bytes and assumes a little-endian host"
@@ -183,28 +180,6 @@ at::Tensor contiguous_cpu(const at::Tensor& tensor, const std::string& name) {
   return tensor.detach().to(at::kCPU).contiguous();
 }
 
-[[noreturn]] void fail_errno(const std::string& action, const std::filesystem::path& path) {
-  fail("cannot {} '{}': {}", action, path.string(), std::strerror(errno));
-}
-
-void write_all(int fd, const std::string& bytes, const std::filesystem::path& path) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail_errno("write", path);
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-// Makes the rename durable; failure here is not fatal on file systems without directory fsync.
-void fsync_directory(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 c10::ScalarType safetensors_dtype(const std::string& name) {
@@ -286,32 +261,7 @@ std::string serialize_safetensors(const TensorMap& tensors, const MetadataMap& m
 
 void write_safetensors(const std::filesystem::path& path, const TensorMap& tensors,
                        const MetadataMap& metadata) {
-  const std::string bytes = serialize_safetensors(tensors, metadata);
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) fail_errno("create a temporary file next to", path);
-  try {
-    write_all(fd, bytes, temp);
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) fail_errno("flush", temp);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    fail_errno("close", temp);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    fail_errno("rename the temporary file onto", path);
-  }
-  fsync_directory(dir);
+  write_file_atomically(path, serialize_safetensors(tensors, metadata));
 }
 
 }  // namespace eqt::io

@@ -1,15 +1,12 @@
 // Saving half of model_dir.h: model.json + weights.safetensors, written all or nothing.
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
-#include "eqt/data/output_file.h"
+#include "eqt/io/atomic_file.h"
 #include "eqt/io/file_digest.h"
 #include "eqt/io/safetensors.h"
 #include "eqt/models/model_dir.h"
@@ -22,14 +19,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-// Makes renames and new entries durable: the directory itself must reach the disk.
-void sync_directory(const fs::path& directory) {
-  const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;  // best effort: some file systems refuse to open directories
-  ::fsync(fd);
-  ::close(fd);
-}
 
 // A fresh sibling of `dir` (same file system, so the final rename is atomic).
 fs::path sibling(const fs::path& dir, const char* what) {
@@ -59,16 +48,12 @@ void write_files(const Model& model, const fs::path& dir, const SaveOptions& opt
   if (!format) fail("save_model: no model-directory format is registered for kind '{}'", model.kind());
   const std::string weights = io::serialize_safetensors(
       state_dict(model), {{"format", kModelFormatName}, {"kind", model.kind()}, {"eqt_version", EQT_VERSION}});
-  data::AtomicOutputFile weights_file(dir / kWeightsFileName, false);
-  weights_file.write(weights);
-  weights_file.commit();
+  io::write_file_atomically(dir / kWeightsFileName, weights);
 
   json description = model_json(model, format->describe(model), options);
   const io::FileDigest digest = io::digest_of(weights);
   description["weights"] = {{"file", kWeightsFileName}, {"bytes", digest.bytes}, {"crc32", io::crc32_text(digest.crc32)}};
-  data::AtomicOutputFile file(dir / "model.json", false);
-  file.write(description.dump(2) + "\n");
-  file.commit();
+  io::write_file_atomically(dir / "model.json", description.dump(2) + "\n");
 }
 
 // Only directories that hold nothing but a saved model (or nothing) may be replaced.
@@ -99,7 +84,7 @@ void move_into_place(const fs::path& temp, const fs::path& dir) {
     if (!old.empty()) fs::rename(old, dir, ignored);  // put the previous model back
     fail("save_model: cannot rename {} onto {}: {}", temp.string(), dir.string(), error.message());
   }
-  sync_directory(dir.parent_path());
+  io::sync_directory(dir.parent_path());
   if (!old.empty()) fs::remove_all(old, error);
 }
 
@@ -115,7 +100,7 @@ void save_model(const Model& model, const fs::path& path, const SaveOptions& opt
   }
   try {
     write_files(model, temp, options);
-    sync_directory(temp);
+    io::sync_directory(temp);
     move_into_place(temp, dir);
   } catch (...) {
     fs::remove_all(temp, error);

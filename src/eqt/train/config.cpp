@@ -211,15 +211,6 @@ LossKind parse_loss_kind(const std::string& name, const std::string& key) {
   fail("{}: loss must be mse, l1 or huber, not '{}'", key, name);
 }
 
-std::string loss_kind_name(LossKind kind) {
-  switch (kind) {
-    case LossKind::Mse: return "mse";
-    case LossKind::L1: return "l1";
-    case LossKind::Huber: return "huber";
-  }
-  return "?";
-}
-
 LoadedConfig parse_config(const std::string& text, const std::string& origin, const fs::path& base_dir,
                           const std::vector<std::string>& overrides) {
   YAML::Node user;

@@ -70,6 +70,5 @@ LoadedConfig parse_config(const std::string& text, const std::string& origin,
 std::string dump_config(const YAML::Node& resolved);
 
 LossKind parse_loss_kind(const std::string& name, const std::string& key);
-std::string loss_kind_name(LossKind kind);
 
 }  // namespace eqt::train

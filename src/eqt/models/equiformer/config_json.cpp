@@ -159,10 +159,4 @@ EquiformerConfig apply_json(EquiformerConfig base, const json& object, bool igno
   return base;
 }
 
-EquiformerConfig config_from_json(const json& object) {
-  EquiformerConfig config = apply_json(EquiformerConfig{}, object);
-  config.validate();
-  return config;
-}
-
 }  // namespace eqt::models::equiformer

@@ -18,7 +18,4 @@ nlohmann::json to_json(const EquiformerConfig& config);
 // hold e.g. irreps_in). Does not validate(): callers do once everything is set.
 EquiformerConfig apply_json(EquiformerConfig base, const nlohmann::json& json, bool ignore_unknown = false);
 
-// apply_json on a default config, then validate().
-EquiformerConfig config_from_json(const nlohmann::json& json);
-
 }  // namespace eqt::models::equiformer

@@ -41,7 +41,6 @@ class GnnLayer : public torch::nn::Module {
  public:
   GnnLayer(const PetHypers& hypers, int64_t gnn_layer, int64_t n_species, c10::ScalarType dtype);
   LayerOutputs forward(const LayerInputs& inputs) const;
-  bool has_central_token() const { return static_cast<bool>(central_embedder_); }
 
  private:
   at::Tensor neighbour_tokens(const LayerInputs& inputs) const;
