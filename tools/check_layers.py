@@ -5,10 +5,11 @@ The layers of src/eqt, lowest first. A layer may include headers of its own laye
 layer on a lower level; layers on the same level are independent and may not include each other.
 
   level 0  core        errors, dtypes, threads, units
-  level 1  io          JSON, safetensors, file digests
-           data        structures, extxyz, neighbour lists, batched graphs
+  level 1  io          JSON, safetensors, file digests, atomic files
            so3         irreps, spherical harmonics, Wigner matrices
-  level 2  nn          e3nn-style layers and CPU kernels (so3 + core)
+           kernels     hand-written CPU kernels (small matrix products, oneDNN linears, SiLU, layer norm)
+  level 2  data        structures, extxyz, neighbour lists, batched graphs (io for atomic writes)
+           nn          e3nn primitives and plain layers (so3 + kernels)
   level 3  models      the Model interface, the registry, Equiformer, PET, ECSE, model directories
   level 4  train       training (configs, losses, trainer, checkpoints)
            md          molecular dynamics (integrators, thermostats, trajectories)
@@ -27,8 +28,8 @@ import sys
 
 LEVELS = [
     ["core"],
-    ["io", "data", "so3"],
-    ["nn"],
+    ["io", "so3", "kernels"],
+    ["data", "nn"],
     ["models"],
     ["train", "md"],
     ["check"],

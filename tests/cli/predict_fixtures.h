@@ -35,8 +35,6 @@ inline CommandResult run_predict(const std::string& arguments) {
   return run_command(shell_quote(eqt_executable().string()) + " --threads 1 predict " + arguments);
 }
 
-inline std::string quoted(const std::filesystem::path& path) { return shell_quote(path.string()); }
-
 // max |a - b| relative to the largest |b| (forces near zero are compared at the scale of the set).
 inline double scaled_error(const at::Tensor& a, const at::Tensor& b) {
   return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);

@@ -16,7 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const fs::path& path) { return shell_quote(path.string()); }
 
 CommandResult run_eqt(const std::string& arguments) {
   return run_command(shell_quote(eqt_executable().string()) + " --threads 1 " + arguments);

@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const fs::path& path) { return shell_quote(path.string()); }
 
 CommandResult run_md(const std::string& arguments) {
   return run_command(shell_quote(eqt_executable().string()) + " --threads 1 md " + arguments);

@@ -28,7 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string eqt_command() { return shell_quote(eqt_executable().string()) + " --threads 1 "; }
 
 struct Data {
   fs::path train, val, config;
@@ -44,20 +43,6 @@ Data make_data(const fs::path& dir, int train_frames, const std::string& extra) 
   write_pair_potential_dataset(d.val, o);
   std::ofstream(d.config) << tiny_train_config(d.train, d.val, extra);
   return d;
-}
-
-std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> row;
-    std::stringstream fields(line);
-    std::string field;
-    while (std::getline(fields, field, ',')) row.push_back(field);
-    rows.push_back(row);
-  }
-  return rows;
 }
 
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {

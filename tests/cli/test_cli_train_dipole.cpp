@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string eqt_command() { return shell_quote(eqt_executable().string()) + " --threads 1 "; }
 
 // Charges the data is made with (e), before making each cluster neutral.
 double species_charge(int z) { return z == 1 ? 0.2 : z == 6 ? -0.4 : -0.3; }
@@ -66,18 +65,6 @@ Written write_dipole_dataset(const fs::path& path, int frames, uint64_t seed,
     }
   }
   return {std::sqrt(sum_squares / (3.0 * frames))};
-}
-
-std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> row;
-    std::stringstream fields(line);
-    for (std::string field; std::getline(fields, field, ',');) row.push_back(field);
-    rows.push_back(row);
-  }
-  return rows;
 }
 
 double value_at(const std::vector<std::vector<std::string>>& rows, std::size_t row, const std::string& name) {

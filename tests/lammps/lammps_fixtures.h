@@ -165,6 +165,12 @@ write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
 }
 
 // `eqt predict` on the same structure (float64): energy, forces and -V * stress.
+// A structure and what `eqt predict` says of it.
+struct Prepared {
+  data::Structure structure;
+  Labels expected;
+};
+
 inline Labels eqt_predict(const std::filesystem::path& dir, const data::Structure& s, const std::filesystem::path& model) {
   std::ofstream(dir / "structure.xyz") << data::format_extxyz_frame(s);
   const CommandResult run = run_command(fmt::format(

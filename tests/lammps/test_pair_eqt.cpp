@@ -27,11 +27,6 @@ struct Case {
 };
 const Case kCases[] = {{"water", "water/water_deepmd_train.xyz"}, {"hea", "solids/hea_bulk.xyz"}};
 
-struct Prepared {
-  data::Structure structure;
-  Labels expected;
-};
-
 // The model directory and `eqt predict`'s labels, made once per test process and only when used.
 class PairEqt : public ::testing::Test {
  protected:

@@ -63,11 +63,6 @@ data::Structure alloy_column(const data::Structure& alloy) {
   return data::make_structure(z, alloy.positions.index_select(0, index), alloy.cell, {true, true, true});
 }
 
-struct Prepared {
-  data::Structure structure;
-  Labels expected;
-};
-
 class PairEqtReplicated : public ::testing::Test {
  protected:
   static const fs::path& ecse_model() {

@@ -7,7 +7,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/nn/cutoff.h"
-#include "test_radial_helpers.h"
+#include "support/radial_helpers.h"
 
 namespace eqt::nn {
 namespace {

@@ -1,7 +1,7 @@
 #include "eqt/core/error.h"
 #include "eqt/nn/activation.h"
 #include "eqt/nn/gate.h"
-#include "gradient_check.h"
+#include "support/gradient_check.h"
 #include "module_reference.h"
 
 namespace eqt::nn {
@@ -13,7 +13,7 @@ Gate gate_from_reference(const nlohmann::json& spec, GateLayout layout) {
               spec["irreps_gated"].get<std::string>(), layout);
 }
 
-void expect_matches_reference(const std::string& module) {
+void expect_gate_matches_reference(const std::string& module) {
   EQT_REQUIRE_SHARED(shared);
   const auto ref = testing::load_module_reference(shared, module);
   const Gate gate = gate_from_reference(ref.spec, GateLayout::Sorted);
@@ -25,8 +25,8 @@ void expect_matches_reference(const std::string& module) {
   EXPECT_LT(testing::max_rel_diff(out32, ref.tensor("out")), 1e-5);
 }
 
-TEST(Gate, MatchesE3nnGate) { expect_matches_reference("gate"); }
-TEST(Gate, MatchesE3nnGateSimple) { expect_matches_reference("gate_simple"); }
+TEST(Gate, MatchesE3nnGate) { expect_gate_matches_reference("gate"); }
+TEST(Gate, MatchesE3nnGateSimple) { expect_gate_matches_reference("gate_simple"); }
 
 TEST(Gate, ConcatenatedLayoutIsTheSortedInputRearranged) {
   EQT_REQUIRE_SHARED(shared);

@@ -1,12 +1,12 @@
 #include "eqt/core/error.h"
 #include "eqt/nn/linear.h"
-#include "gradient_check.h"
+#include "support/gradient_check.h"
 #include "module_reference.h"
 
 namespace eqt::nn {
 namespace {
 
-void expect_matches_reference(const std::string& module) {
+void expect_linear_matches_reference(const std::string& module) {
   EQT_REQUIRE_SHARED(shared);
   const auto ref = testing::load_module_reference(shared, module);
   Linear linear(ref.spec["irreps_in"].get<std::string>(), ref.spec["irreps_out"].get<std::string>(),
@@ -36,8 +36,8 @@ void expect_matches_reference(const std::string& module) {
   EXPECT_LT(testing::max_rel_diff(out32, ref.tensor("out")), 1e-5);
 }
 
-TEST(Linear, MatchesE3nnLinear) { expect_matches_reference("linear"); }
-TEST(Linear, MatchesE3nnLinearWithBias) { expect_matches_reference("linear_bias"); }
+TEST(Linear, MatchesE3nnLinear) { expect_linear_matches_reference("linear"); }
+TEST(Linear, MatchesE3nnLinearWithBias) { expect_linear_matches_reference("linear_bias"); }
 
 TEST(Linear, BatchShapesAndUnreachedOutputs) {
   Linear linear("3x0e+2x1o", "2x0e+1x2e+4x1o");

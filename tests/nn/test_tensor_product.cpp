@@ -4,7 +4,7 @@
 #include "eqt/core/error.h"
 #include "eqt/nn/tensor_product.h"
 #include "eqt/so3/wigner_3j.h"
-#include "gradient_check.h"
+#include "support/gradient_check.h"
 #include "module_reference.h"
 
 namespace eqt::nn {

@@ -8,7 +8,7 @@
 namespace eqt::so3 {
 namespace {
 
-at::Tensor scalar(double value) { return at::scalar_tensor(value, at::kDouble); }
+using testing::scalar;
 
 double orthogonality_error(const at::Tensor& r) {
   const auto eye = at::eye(3, r.options()).expand_as(r);

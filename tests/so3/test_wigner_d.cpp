@@ -9,7 +9,7 @@
 namespace eqt::so3 {
 namespace {
 
-at::Tensor scalar(double value) { return at::scalar_tensor(value, at::kDouble); }
+using testing::scalar;
 
 at::Tensor identity_like(const at::Tensor& d) { return at::eye(d.size(-1), d.options()).expand_as(d); }
 

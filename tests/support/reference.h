@@ -12,6 +12,10 @@
 
 namespace eqt::testing {
 
+// float64 options, and a float64 scalar tensor (the test files' shorthands).
+inline const at::TensorOptions kF64 = at::TensorOptions().dtype(at::kDouble);
+inline at::Tensor scalar(double value) { return at::scalar_tensor(value, at::kDouble); }
+
 // ../shared next to the checkout, or $EQT_SHARED_DIR; nullopt when absent.
 std::optional<std::filesystem::path> shared_dir();
 nlohmann::json load_json(const std::filesystem::path& path);

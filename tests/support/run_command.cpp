@@ -4,7 +4,11 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
+
+#include "support/reference.h"
 
 namespace eqt::testing {
 
@@ -25,6 +29,20 @@ std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+std::string eqt_command() { return shell_quote(eqt_executable().string()) + " --threads 1 "; }
+
+std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> row;
+    std::stringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');) row.push_back(field);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace eqt::testing

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_linear.h"
 
 namespace eqt::cli {
 
@@ -50,7 +50,7 @@ std::string version_text() {
   const std::string config = at::show_config();
   const std::string cuda = at::hasCUDA() ? fmt::format("CUDA available ({})", config_value(config, "CUDA_VERSION"))
                                          : "no CUDA (CPU only)";
-  const bool dnnl = nn::uses_dnnl(at::empty({0}, at::kFloat));
+  const bool dnnl = kernels::uses_dnnl(at::empty({0}, at::kFloat));
   const std::string blas = loaded_blas();
   return fmt::format(
       "eqt {}\nLibTorch {}, {}\nBLAS: {} (LibTorch's BLAS_INFO={}, LAPACK_INFO={})\n"

@@ -1,7 +1,7 @@
 #include "eqt/nn/basic_layers.h"
 
-#include "eqt/nn/fast_layer_norm.h"
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_layer_norm.h"
+#include "eqt/kernels/fast_linear.h"
 
 #include <cmath>
 
@@ -20,7 +20,7 @@ DenseLayer::DenseLayer(int64_t in_features, int64_t out_features, bool with_bias
     bias = register_parameter("bias", uniform_fan_in_init({out_features}, in_features, dtype));
 }
 
-at::Tensor DenseLayer::forward(const at::Tensor& x) const { return fast_linear(x, weight, bias); }
+at::Tensor DenseLayer::forward(const at::Tensor& x) const { return kernels::fast_linear(x, weight, bias); }
 
 ChannelLayerNorm::ChannelLayerNorm(int64_t channels, double eps, c10::ScalarType dtype)
     : channels_(channels), eps_(eps) {
@@ -31,7 +31,7 @@ ChannelLayerNorm::ChannelLayerNorm(int64_t channels, double eps, c10::ScalarType
 
 at::Tensor ChannelLayerNorm::forward(const at::Tensor& x) const {
   if (x.dim() < 1 || x.size(-1) != channels_) return at::layer_norm(x, {channels_}, weight, bias, eps_);
-  return fast_layer_norm(x, weight, bias, eps_);
+  return kernels::fast_layer_norm(x, weight, bias, eps_);
 }
 
 }  // namespace eqt::nn

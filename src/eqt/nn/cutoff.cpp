@@ -3,11 +3,10 @@
 #include <cmath>
 
 #include "eqt/core/error.h"
+#include "eqt/core/math_constants.h"
 
 namespace eqt::nn {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 void require_floating(const at::Tensor& t, const char* what) {
   if (!t.defined() || !at::isFloatingType(t.scalar_type())) {

@@ -1,6 +1,6 @@
 #include "eqt/nn/linear.h"
 
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_linear.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,13 +8,10 @@
 #include <numeric>
 
 #include "eqt/core/error.h"
+#include "eqt/core/index_tensor.h"
 
 namespace eqt::nn {
 namespace {
-
-at::Tensor long_tensor(const std::vector<int64_t>& values) {
-  return at::tensor(values, at::TensorOptions().dtype(at::kLong));
-}
 
 std::vector<std::pair<int, int>> all_equal_irrep_pairs(const so3::Irreps& in, const so3::Irreps& out) {
   std::vector<std::pair<int, int>> pairs;
@@ -185,7 +182,7 @@ at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const
   if (pieces == nullptr) return at::Tensor();  // all zero
   const at::Tensor matrix = group_matrix(g, padded_weight);
   // The group reads only some of the blocks of this irrep (not the case in Equiformer).
-  if (g.rows != channels_of(irreps_in_, ir)) return fast_mm(subset_input(g, x), matrix);
+  if (g.rows != channels_of(irreps_in_, ir)) return kernels::fast_mm(subset_input(g, x), matrix);
   // One product per piece with its rows of the matrix, summed: the pieces are never concatenated.
   std::vector<int64_t> widths;
   for (const auto& piece : *pieces) widths.push_back(piece.size(2));
@@ -197,7 +194,7 @@ at::Tensor Linear::group_product(const IrrepGroup& g, const IrrepMajor& x, const
   at::Tensor y;
   for (std::size_t k = 0; k < pieces->size(); ++k) {
     const at::Tensor a = (*pieces)[k].reshape({height, widths[k]});
-    y = y.defined() ? y + fast_mm(a, rows[k]) : fast_mm(a, rows[k]);
+    y = y.defined() ? y + kernels::fast_mm(a, rows[k]) : kernels::fast_mm(a, rows[k]);
   }
   return y;
 }
@@ -246,7 +243,7 @@ at::Tensor Linear::forward(const at::Tensor& x) const {
   const at::Tensor weights = padded_weight();
   std::vector<at::Tensor> out_blocks(irreps_out_.size());
   // [Z * m, rows] x [rows, columns]: one matrix product for every block of this irrep.
-  for (const auto& g : groups_) run_group(g, fast_mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
+  for (const auto& g : groups_) run_group(g, kernels::fast_mm(group_input(g, x_blocks), group_matrix(g, weights)), batch, out_blocks);
   return finish(out_blocks, batch, flat.options()).view(out_shape);
 }
 

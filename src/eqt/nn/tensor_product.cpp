@@ -103,13 +103,9 @@ std::vector<TensorProductInstruction> complete_instructions(
   return complete;
 }
 
-int64_t product(const std::vector<int64_t>& shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
-}
-
 int64_t count_weights(const std::vector<TensorProductInstruction>& instructions) {
   int64_t total = 0;
-  for (const auto& ins : instructions) total += ins.has_weight ? product(ins.path_shape) : 0;
+  for (const auto& ins : instructions) total += ins.has_weight ? shape_product(ins.path_shape) : 0;
   return total;
 }
 
@@ -196,10 +192,10 @@ at::Tensor TensorProduct::weight_view(const at::Tensor& flat, int n) const {
   }
   int64_t offset = 0;
   for (int k = 0; k < n; ++k)
-    offset += instructions_[k].has_weight ? product(instructions_[k].path_shape) : 0;
+    offset += instructions_[k].has_weight ? shape_product(instructions_[k].path_shape) : 0;
   std::vector<int64_t> shape = flat.sizes().slice(0, flat.dim() - 1).vec();
   shape.insert(shape.end(), instructions_[n].path_shape.begin(), instructions_[n].path_shape.end());
-  return flat.narrow(-1, offset, product(instructions_[n].path_shape)).view(shape);
+  return flat.narrow(-1, offset, shape_product(instructions_[n].path_shape)).view(shape);
 }
 
 std::vector<TensorProductInstruction> fully_connected_instructions(const so3::Irreps& irreps_in1,

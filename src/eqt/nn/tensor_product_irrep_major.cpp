@@ -4,20 +4,14 @@
 // the Linear multiplies in, and skips the CG matrix product where it is a scaled identity.
 #include <vector>
 
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_linear.h"
 
-#include "eqt/nn/batched_small_matmul.h"
+#include "eqt/kernels/batched_small_matmul.h"
 #include "eqt/nn/tensor_product_kernel.h"
 #include "eqt/so3/wigner_3j.h"
 
 namespace eqt::nn {
 namespace {
-
-std::vector<int64_t> block_dims(const so3::Irreps& irreps) {
-  std::vector<int64_t> dims;
-  for (const auto& block : irreps) dims.push_back(block.dim());
-  return dims;
-}
 
 }  // namespace
 
@@ -72,13 +66,13 @@ at::Tensor TensorProductKernel::contracted_step(const Step& step, const Pieces& 
   const at::Tensor& x2 = x2_blocks[p.i_in2];
   const int64_t batch = x2.size(0);
   const at::Tensor matrix =  // [Z, 2l+1, dim1]
-      fast_mm(x2, constants_.get(contraction_slot_[step.instruction], x2)).view({batch, step.ir_dim, p.dim1});
+      kernels::fast_mm(x2, constants_.get(contraction_slot_[step.instruction], x2)).view({batch, step.ir_dim, p.dim1});
   at::Tensor x1 = x1_blocks[p.i_in1].view({batch, p.mul1, p.dim1});
   if (ins.has_weight) {  // the weight scales the small operand, not the [Z, 2l+1, mul] result
     const at::Tensor& w = weights[weight_piece_[step.instruction]];
     x1 = x1 * w.view({w.dim() == 1 ? 1 : w.size(0), p.mul1, 1});
   }
-  return batched_small_mm(matrix, x1.transpose(1, 2));
+  return kernels::batched_small_mm(matrix, x1.transpose(1, 2));
 }
 
 at::Tensor TensorProductKernel::transposed_step(const Step& step, const std::vector<Pieces>& products,

@@ -1,24 +1,16 @@
 #include "eqt/nn/tensor_product_kernel.h"
 
-#include "eqt/nn/fast_linear.h"
-
 #include <algorithm>
 #include <map>
 #include <numeric>
 #include <set>
 
+#include "eqt/core/index_tensor.h"
+#include "eqt/kernels/fast_linear.h"
 #include "eqt/so3/wigner_3j.h"
 
 namespace eqt::nn {
 namespace {
-
-at::Tensor long_tensor(const std::vector<int64_t>& values) {
-  return at::tensor(values, at::TensorOptions().dtype(at::kLong));
-}
-
-int64_t product(const std::vector<int64_t>& shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
-}
 
 bool is_mixing(const TensorProductInstruction& ins) {
   return ins.connection_mode == "uvw" || (ins.connection_mode == "uuw" && ins.has_weight);
@@ -29,12 +21,6 @@ at::Tensor sum_channel(const at::Tensor& t, int64_t dim) {
   return t.size(dim) == 1 ? t.squeeze(dim) : t.sum(dim);
 }
 
-std::vector<int64_t> block_dims(const so3::Irreps& irreps) {
-  std::vector<int64_t> dims;
-  for (const auto& block : irreps) dims.push_back(block.dim());
-  return dims;
-}
-
 }  // namespace
 
 TensorProductKernel::TensorProductKernel(const so3::Irreps& irreps_in1, const so3::Irreps& irreps_in2,
@@ -43,9 +29,9 @@ TensorProductKernel::TensorProductKernel(const so3::Irreps& irreps_in1, const so
     : in1_(irreps_in1), in2_(irreps_in2), out_(irreps_out) {
   int64_t offset = 0;
   for (const auto& ins : instructions) {
-    const int64_t size = ins.has_weight ? product(ins.path_shape) : 0;
+    const int64_t size = ins.has_weight ? shape_product(ins.path_shape) : 0;
     // As e3nn: paths touching an empty block produce nothing; their weight blocks are empty too.
-    const bool empty = product(ins.path_shape) == 0 || in1_[ins.i_in1].mul == 0 || in2_[ins.i_in2].mul == 0 ||
+    const bool empty = shape_product(ins.path_shape) == 0 || in1_[ins.i_in1].mul == 0 || in2_[ins.i_in2].mul == 0 ||
                        out_[ins.i_out].mul == 0;
     if (!empty) {
       instructions_.push_back(ins);
@@ -70,8 +56,8 @@ void TensorProductKernel::build_weight_table() {
     const auto& ins = instructions_[n];
     weight_piece_.push_back(ins.has_weight ? static_cast<int>(weight_sizes_.size()) : -1);
     if (!ins.has_weight) continue;
-    std::fill_n(scale.begin() + weight_offsets_[n], product(ins.path_shape), ins.path_weight);
-    weight_sizes_.push_back(product(ins.path_shape));
+    std::fill_n(scale.begin() + weight_offsets_[n], shape_product(ins.path_shape), ins.path_weight);
+    weight_sizes_.push_back(shape_product(ins.path_shape));
   }
   scale_slot_ = constants_.add(at::tensor(scale, at::kDouble));
 }
@@ -179,7 +165,7 @@ TensorProductKernel::Pieces TensorProductKernel::pair_product(const PairGroup& p
   const at::Tensor b = p.diagonal ? x2[p.i_in2].view({batch, p.mul1, 1, 1, p.dim2})
                                   : x2[p.i_in2].view({batch, 1, p.mul2, 1, p.dim2});
   const at::Tensor outer = (a * b).view({batch * p.mul1 * p.mul2, p.dim1 * p.dim2});
-  const at::Tensor y = fast_mm(outer, constants_.get(p.cg_slot, outer)).view({batch, p.mul1, p.mul2, p.width});
+  const at::Tensor y = kernels::fast_mm(outer, constants_.get(p.cg_slot, outer)).view({batch, p.mul1, p.mul2, p.width});
   return p.widths.size() == 1 ? Pieces{y} : y.split_with_sizes(p.widths, 3);
 }
 
@@ -197,7 +183,7 @@ void TensorProductKernel::add_mix_group(const MixGroup& g, const std::vector<Pie
   at::Tensor r;  // [Z, columns, m]
   if (scaled.dim() == 1) {
     const at::Tensor m = at::cat({scaled, at::zeros({1}, scaled.options())}).index_select(0, index);
-    r = fast_mm(y.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), m.view({g.rows, g.columns}))
+    r = kernels::fast_mm(y.transpose(1, 2).reshape({batch * g.ir_dim, g.rows}), m.view({g.rows, g.columns}))
             .view({batch, g.ir_dim, g.columns})
             .transpose(1, 2);
   } else {

@@ -17,6 +17,9 @@
 // narrow or a cat.
 #include <ATen/ATen.h>
 
+#include <cstdint>
+#include <functional>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,18 @@ struct TensorProductInstruction {
   double path_weight = 1.0;
   std::vector<int64_t> path_shape;
 };
+
+// The number of elements of a shape (a path's weight count).
+inline int64_t shape_product(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+}
+
+// The dimension (mul x (2l+1)) of each block of `irreps`.
+inline std::vector<int64_t> block_dims(const so3::Irreps& irreps) {
+  std::vector<int64_t> dims;
+  for (const auto& block : irreps) dims.push_back(block.dim());
+  return dims;
+}
 
 class TensorProductKernel {
  public:

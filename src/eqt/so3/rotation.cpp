@@ -7,11 +7,10 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/core/math_constants.h"
 
 namespace eqt::so3 {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 // Stacks nine [...] tensors given row by row into [..., 3, 3].
 at::Tensor matrix_from_rows(const at::Tensor& a, const at::Tensor& b, const at::Tensor& c,

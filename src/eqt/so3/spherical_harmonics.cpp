@@ -12,12 +12,11 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/core/math_constants.h"
 #include "eqt/so3/wigner_3j.h"
 
 namespace eqt::so3 {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 // Recursion matrices M_l (index l-1 for l >= 1), float64, grown on demand and kept forever.
 std::vector<at::Tensor> recursion_matrices(int lmax) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "eqt/core/error.h"
+#include "eqt/core/math_constants.h"
 #include "eqt/so3/real_basis.h"
 #include "eqt/so3/rotation.h"
 
@@ -25,7 +26,6 @@ namespace eqt::so3 {
 namespace {
 
 using detail::Complex;
-constexpr double kPi = 3.14159265358979323846;
 
 struct DegreeConstants {
   at::Tensor generators;    // [3, d, d]

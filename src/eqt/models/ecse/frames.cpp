@@ -2,14 +2,12 @@
 
 #include <vector>
 
+#include "eqt/core/index_tensor.h"
+
 namespace eqt::models::ecse {
 namespace {
 
 at::Tensor unit(const at::Tensor& v) { return v / at::sqrt((v * v).sum(-1, true)); }
-
-at::Tensor long_tensor(const std::vector<int64_t>& values, const at::Device& device) {
-  return at::tensor(values, at::kLong).to(device);
-}
 
 }  // namespace
 

@@ -2,16 +2,14 @@
 
 #include <vector>
 
+#include "eqt/core/index_tensor.h"
+
 namespace eqt::models::ecse {
 namespace {
 
 std::vector<int64_t> to_vector(const at::Tensor& t) {
   const at::Tensor c = t.to(at::kCPU, at::kLong).contiguous();
   return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
-}
-
-at::Tensor long_tensor(const std::vector<int64_t>& values, const at::Device& device) {
-  return at::tensor(values, at::kLong).to(device);
 }
 
 // Index plan of the copies, built on the CPU from the (small) integer tensors.

@@ -6,8 +6,8 @@ AttentionOutput::AttentionOutput(const so3::Irreps& irreps_head, int num_heads, 
                                  const so3::Irreps& irreps_node_output, AttentionOutputOptions options,
                                  c10::ScalarType dtype)
     : merge_(irreps_head, num_heads), options_(options) {
-  proj = std::make_shared<nn::LinearRS>(irreps_attn_heads, irreps_node_output, true, dtype);
-  proj_drop = std::make_shared<nn::EquivariantDropout>(irreps_node_output, options.proj_drop);
+  proj = std::make_shared<LinearRS>(irreps_attn_heads, irreps_node_output, true, dtype);
+  proj_drop = std::make_shared<EquivariantDropout>(irreps_node_output, options.proj_drop);
 }
 
 at::Tensor AttentionOutput::forward(const at::Tensor& logits, const at::Tensor& values, const EdgeInputs& edges,

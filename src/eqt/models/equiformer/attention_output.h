@@ -11,8 +11,8 @@
 
 #include "eqt/models/equiformer/attention_heads.h"
 #include "eqt/models/equiformer/edge_inputs.h"
-#include "eqt/nn/drop.h"
-#include "eqt/nn/linear_rescale.h"
+#include "eqt/models/equiformer/layers/drop.h"
+#include "eqt/models/equiformer/layers/linear_rescale.h"
 
 namespace eqt::models::equiformer {
 
@@ -34,8 +34,8 @@ class AttentionOutput {
   at::Tensor forward(const at::Tensor& logits, const at::Tensor& values, const EdgeInputs& edges,
                      bool training) const;
 
-  std::shared_ptr<nn::LinearRS> proj;
-  std::shared_ptr<nn::EquivariantDropout> proj_drop;
+  std::shared_ptr<LinearRS> proj;
+  std::shared_ptr<EquivariantDropout> proj_drop;
 
  private:
   HeadMerge merge_;

@@ -9,10 +9,10 @@ DotProductAttention::DotProductAttention(const AttentionSettings& s, c10::Scalar
     : num_heads_(s.num_heads) {
   const so3::Irreps attn_heads = s.irreps_head.repeat(s.num_heads).sort().irreps.simplify();
   const so3::Irreps kv_heads = s.irreps_head.repeat(2 * s.num_heads).sort().irreps.simplify();
-  query_ = register_module("query", std::make_shared<nn::LinearRS>(s.irreps_node_input, attn_heads, true, dtype));
-  merge_src_ = register_module("merge_src", std::make_shared<nn::LinearRS>(s.irreps_node_input, s.irreps_pre_attn, true, dtype));
-  merge_dst_ = register_module("merge_dst", std::make_shared<nn::LinearRS>(s.irreps_node_input, s.irreps_pre_attn, false, dtype));
-  key_value_ = register_module("key_value", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, kv_heads,
+  query_ = register_module("query", std::make_shared<LinearRS>(s.irreps_node_input, attn_heads, true, dtype));
+  merge_src_ = register_module("merge_src", std::make_shared<LinearRS>(s.irreps_node_input, s.irreps_pre_attn, true, dtype));
+  merge_dst_ = register_module("merge_dst", std::make_shared<LinearRS>(s.irreps_node_input, s.irreps_pre_attn, false, dtype));
+  key_value_ = register_module("key_value", std::make_shared<SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, kv_heads,
                                                                                 s.fc_neurons, false, dtype));
   split_q_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads, attn_heads);
   split_kv_ = std::make_unique<HeadSplit>(s.irreps_head, 2 * s.num_heads, kv_heads);

@@ -20,8 +20,8 @@ class DotProductAttention : public NodeAttention {
 
  private:
   int num_heads_;
-  std::shared_ptr<nn::LinearRS> query_, merge_src_, merge_dst_;
-  std::shared_ptr<nn::SeparableFCTP> key_value_;
+  std::shared_ptr<LinearRS> query_, merge_src_, merge_dst_;
+  std::shared_ptr<SeparableFCTP> key_value_;
   std::unique_ptr<HeadSplit> split_q_, split_kv_;
   at::Tensor query_scale_;  // [head_dim] float64 master, converted per call
   std::unique_ptr<AttentionOutput> output_;

@@ -8,14 +8,14 @@ EdgeDegreeEmbedding::EdgeDegreeEmbedding(const so3::Irreps& irreps_node_embeddin
                                          const std::vector<int64_t>& fc_neurons, double avg_degree,
                                          c10::ScalarType dtype)
     : avg_degree_(avg_degree) {
-  exp = register_module("exp", std::make_shared<nn::LinearRS>("1x0e", irreps_node_embedding, true, dtype));
-  dw = register_module("dw", nn::depthwise_tensor_product(irreps_node_embedding, irreps_sh, irreps_node_embedding,
+  exp = register_module("exp", std::make_shared<LinearRS>("1x0e", irreps_node_embedding, true, dtype));
+  dw = register_module("dw", depthwise_tensor_product(irreps_node_embedding, irreps_sh, irreps_node_embedding,
                                                           false, dtype));
   std::vector<int64_t> channels = fc_neurons;
   channels.push_back(dw->weight_numel());
-  rad = register_module("rad", std::make_shared<nn::RadialProfile>(channels, true, true, dtype));
+  rad = register_module("rad", std::make_shared<RadialProfile>(channels, true, true, dtype));
   proj = register_module("proj",
-                         std::make_shared<nn::LinearRS>(dw->irreps_out().simplify(), irreps_node_embedding, true, dtype));
+                         std::make_shared<LinearRS>(dw->irreps_out().simplify(), irreps_node_embedding, true, dtype));
   plan_scalar_paths(irreps_node_embedding, irreps_sh);
 }
 

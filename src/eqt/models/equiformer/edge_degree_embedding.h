@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "eqt/models/equiformer/edge_inputs.h"
-#include "eqt/nn/linear_rescale.h"
-#include "eqt/nn/radial_mlp.h"
+#include "eqt/models/equiformer/layers/linear_rescale.h"
+#include "eqt/models/equiformer/layers/radial_mlp.h"
 #include "eqt/nn/tensor_product.h"
-#include "eqt/nn/tensor_product_rescale.h"
+#include "eqt/models/equiformer/layers/tensor_product_rescale.h"
 
 namespace eqt::models::equiformer {
 
@@ -31,10 +31,10 @@ class EdgeDegreeEmbedding : public torch::nn::Module {
 
   at::Tensor forward(const EdgeInputs& edges) const;  // -> [N, irreps_node_embedding.dim()]
 
-  std::shared_ptr<nn::LinearRS> exp;
-  std::shared_ptr<nn::TensorProductRescale> dw;
-  std::shared_ptr<nn::RadialProfile> rad;
-  std::shared_ptr<nn::LinearRS> proj;
+  std::shared_ptr<LinearRS> exp;
+  std::shared_ptr<TensorProductRescale> dw;
+  std::shared_ptr<RadialProfile> rad;
+  std::shared_ptr<LinearRS> proj;
 
  private:
   void plan_scalar_paths(const so3::Irreps& irreps_node_embedding, const so3::Irreps& irreps_sh);

@@ -9,9 +9,9 @@
 #include "eqt/models/equiformer/output_head.h"
 #include "eqt/models/equiformer/transformer_block.h"
 #include "eqt/nn/cutoff.h"
-#include "eqt/nn/drop.h"
-#include "eqt/nn/norm_factory.h"
-#include "eqt/nn/radial_basis.h"
+#include "eqt/models/equiformer/layers/drop.h"
+#include "eqt/models/equiformer/layers/norm_factory.h"
+#include "eqt/models/equiformer/layers/radial_basis.h"
 #include "eqt/so3/spherical_harmonics.h"
 
 namespace eqt::models::equiformer {
@@ -49,7 +49,7 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
   config_.validate();
   const so3::Irreps embedding(config_.irreps_node_embedding);
   atom_embed_ = register_module("atom_embed", std::make_shared<NodeEmbedding>(embedding, config_.max_atom_type, dtype));
-  rbf_ = register_module("rbf", nn::make_radial_basis(config_.basis_type, config_.number_of_basis,
+  rbf_ = register_module("rbf", make_radial_basis(config_.basis_type, config_.number_of_basis,
                                                       config_.max_radius, dtype));
   std::vector<int64_t> fc = {config_.number_of_basis};
   fc.insert(fc.end(), config_.fc_neurons.begin(), config_.fc_neurons.end());
@@ -62,8 +62,8 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
     blocks->register_module(std::to_string(i), blocks_.back());
   }
   const so3::Irreps feature(config_.irreps_feature);
-  norm_ = register_module("norm", nn::make_norm(config_.norm_layer, feature, dtype));
-  out_dropout_ = register_module("out_dropout", std::make_shared<nn::EquivariantDropout>(feature, config_.out_drop));
+  norm_ = register_module("norm", make_norm(config_.norm_layer, feature, dtype));
+  out_dropout_ = register_module("out_dropout", std::make_shared<EquivariantDropout>(feature, config_.out_drop));
   head_ = register_module("head", std::make_shared<OutputHead>(feature, dtype));
   if (config_.dipole_head) charge_head_ = register_module("charge_head", std::make_shared<OutputHead>(feature, dtype));
   to(dtype);

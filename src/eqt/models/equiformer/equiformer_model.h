@@ -22,13 +22,11 @@
 #include "eqt/models/equiformer/edge_inputs.h"
 #include "eqt/models/model.h"
 
-namespace eqt::nn {
+namespace eqt::models::equiformer {
+
 class RadialBasis;
 class EquivariantNorm;
 class EquivariantDropout;
-}  // namespace eqt::nn
-
-namespace eqt::models::equiformer {
 
 class NodeEmbedding;
 class EdgeDegreeEmbedding;
@@ -56,11 +54,11 @@ class EquiformerModel : public Model {
 
   EquiformerConfig config_;
   std::shared_ptr<NodeEmbedding> atom_embed_;
-  std::shared_ptr<nn::RadialBasis> rbf_;
+  std::shared_ptr<RadialBasis> rbf_;
   std::shared_ptr<EdgeDegreeEmbedding> edge_deg_embed_;
   std::vector<std::shared_ptr<TransformerBlock>> blocks_;
-  std::shared_ptr<nn::EquivariantNorm> norm_;
-  std::shared_ptr<nn::EquivariantDropout> out_dropout_;
+  std::shared_ptr<EquivariantNorm> norm_;
+  std::shared_ptr<EquivariantDropout> out_dropout_;
   std::shared_ptr<OutputHead> head_;
   std::shared_ptr<OutputHead> charge_head_;  // null without config.dipole_head
 };

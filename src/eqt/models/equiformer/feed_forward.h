@@ -8,9 +8,9 @@
 
 #include <memory>
 
-#include "eqt/nn/drop.h"
-#include "eqt/nn/linear_rescale.h"
-#include "eqt/nn/swish_gate.h"
+#include "eqt/models/equiformer/layers/drop.h"
+#include "eqt/models/equiformer/layers/linear_rescale.h"
+#include "eqt/models/equiformer/layers/swish_gate.h"
 
 namespace eqt::models::equiformer {
 
@@ -21,8 +21,8 @@ class GatedLinear : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x) const;
 
  private:
-  std::shared_ptr<nn::SwishGate> gate_;
-  std::shared_ptr<nn::LinearRS> linear_;
+  std::shared_ptr<SwishGate> gate_;
+  std::shared_ptr<LinearRS> linear_;
 };
 
 class FeedForward : public torch::nn::Module {
@@ -33,8 +33,8 @@ class FeedForward : public torch::nn::Module {
 
  private:
   std::shared_ptr<GatedLinear> fctp_1_;
-  std::shared_ptr<nn::LinearRS> fctp_2_;
-  std::shared_ptr<nn::EquivariantDropout> proj_drop_;
+  std::shared_ptr<LinearRS> fctp_2_;
+  std::shared_ptr<EquivariantDropout> proj_drop_;
 };
 
 }  // namespace eqt::models::equiformer

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "eqt/nn/activation.h"
-#include "eqt/nn/equiformer_irreps.h"
+#include "eqt/models/equiformer/layers/equiformer_irreps.h"
 
 namespace eqt::models::equiformer {
 
@@ -14,23 +14,23 @@ so3::Irreps scalars(int mul) { return so3::Irreps(mul, so3::Irrep(0, 1)); }
 }  // namespace
 
 GraphAttention::GraphAttention(const AttentionSettings& s, c10::ScalarType dtype) : nonlinear_(s.nonlinear_message) {
-  merge_src_ = register_module("merge_src", std::make_shared<nn::LinearRS>(s.irreps_node_input, s.irreps_pre_attn, true, dtype));
-  merge_dst_ = register_module("merge_dst", std::make_shared<nn::LinearRS>(s.irreps_node_input, s.irreps_pre_attn, false, dtype));
-  const so3::Irreps attn_heads = nn::sort_irreps_even_first(s.irreps_head.repeat(s.num_heads)).irreps.simplify();
-  const int mul_alpha = nn::scalar_multiplicity(attn_heads);
+  merge_src_ = register_module("merge_src", std::make_shared<LinearRS>(s.irreps_node_input, s.irreps_pre_attn, true, dtype));
+  merge_dst_ = register_module("merge_dst", std::make_shared<LinearRS>(s.irreps_node_input, s.irreps_pre_attn, false, dtype));
+  const so3::Irreps attn_heads = sort_irreps_even_first(s.irreps_head.repeat(s.num_heads)).irreps.simplify();
+  const int mul_alpha = scalar_multiplicity(attn_heads);
   mul_alpha_head_ = mul_alpha / s.num_heads;
   const so3::Irreps alpha_irreps = scalars(mul_alpha);
   if (nonlinear_) {
-    sep_act_ = register_module("sep_act", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh,
+    sep_act_ = register_module("sep_act", std::make_shared<SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh,
                                                                               s.irreps_pre_attn, s.fc_neurons, true, dtype));
-    sep_alpha_ = register_module("sep_alpha", std::make_shared<nn::LinearRS>(sep_act_->dtp->irreps_out(), alpha_irreps, true, dtype));
-    sep_value_ = register_module("sep_value", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_heads,
+    sep_alpha_ = register_module("sep_alpha", std::make_shared<LinearRS>(sep_act_->dtp->irreps_out(), alpha_irreps, true, dtype));
+    sep_value_ = register_module("sep_value", std::make_shared<SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_heads,
                                                                                   std::vector<int64_t>{}, false, dtype));
     split_alpha_ = std::make_unique<HeadSplit>(scalars(static_cast<int>(mul_alpha_head_)), s.num_heads, alpha_irreps);
     split_value_ = std::make_unique<HeadSplit>(s.irreps_head, s.num_heads, attn_heads);
   } else {
     const so3::Irreps attn_all = (alpha_irreps + attn_heads).simplify();
-    sep_ = register_module("sep", std::make_shared<nn::SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_all,
+    sep_ = register_module("sep", std::make_shared<SeparableFCTP>(s.irreps_pre_attn, s.irreps_sh, attn_all,
                                                                       s.fc_neurons, false, dtype));
     split_ = std::make_unique<HeadSplit>((scalars(static_cast<int>(mul_alpha_head_)) + s.irreps_head).simplify(),
                                          s.num_heads, attn_all);

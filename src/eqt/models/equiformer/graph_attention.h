@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "eqt/models/equiformer/attention_output.h"
-#include "eqt/nn/separable_fctp.h"
+#include "eqt/models/equiformer/layers/separable_fctp.h"
 
 namespace eqt::models::equiformer {
 
@@ -48,8 +48,8 @@ class GraphAttention : public NodeAttention {
 
   bool nonlinear_;
   int64_t mul_alpha_head_ = 0;
-  std::shared_ptr<nn::LinearRS> merge_src_, merge_dst_, sep_alpha_;
-  std::shared_ptr<nn::SeparableFCTP> sep_act_, sep_value_, sep_;
+  std::shared_ptr<LinearRS> merge_src_, merge_dst_, sep_alpha_;
+  std::shared_ptr<SeparableFCTP> sep_act_, sep_value_, sep_;
   std::unique_ptr<HeadSplit> split_alpha_, split_value_, split_;
   at::Tensor alpha_dot_;  // [1, H, mul_alpha_head]
   std::unique_ptr<AttentionOutput> output_;

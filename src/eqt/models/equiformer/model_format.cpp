@@ -1,12 +1,16 @@
 #include "eqt/models/equiformer/model_format.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <fstream>
+#include <limits>
 
 #include "eqt/core/error.h"
 #include "eqt/data/elements.h"
 #include "eqt/io/json_file.h"
 #include "eqt/models/energy_normalisation.h"
 #include "eqt/models/equiformer/config_json.h"
+#include "eqt/models/equiformer/equiformer_model.h"
 #include "eqt/models/equiformer/reference_loader.h"
 
 namespace eqt::models::equiformer {
@@ -69,5 +73,31 @@ std::shared_ptr<Model> load_reference_directory(const std::filesystem::path& dir
 }
 
 ArchitectureFormat architecture_format() { return {describe, build}; }
+
+Architecture architecture() {
+  Architecture a;
+  a.format = architecture_format();
+  a.from_config = [](const YAML::Node& section, const ConfigContext& context) -> std::shared_ptr<Model> {
+    EquiformerConfig config;
+    try {
+      config = config_from_yaml(section);
+    } catch (const Error& e) {
+      fail("{}: {}", context.origin, e.what());
+    }
+    config.dipole_head = context.dipole_head;
+    return std::make_shared<EquiformerModel>(config, at::kDouble);
+  };
+  a.config_help = "Equiformer hyper-parameters (examples/presets/equiformer_*.yaml keys)";
+  // (num_layers + 1) x max_radius, the edge-degree embedding being one message-passing step;
+  // graph and instance norms normalise over the whole structure.
+  a.interaction_range = [](const Model& model) {
+    const auto* equiformer = dynamic_cast<const EquiformerModel*>(&model);
+    if (!equiformer) return std::numeric_limits<double>::infinity();
+    const auto& config = equiformer->config();
+    if (config.norm_layer == "graph" || config.norm_layer == "instance") return std::numeric_limits<double>::infinity();
+    return static_cast<double>(config.num_layers + 1) * config.max_radius;
+  };
+  return a;
+}
 
 }  // namespace eqt::models::equiformer

@@ -20,4 +20,8 @@ std::shared_ptr<Model> load_reference_directory(const std::filesystem::path& dir
 // "dipole_head": true only for models with charges / dipole outputs.
 ArchitectureFormat architecture_format();
 
+// Every hook of the "equiformer" kind: its format, model.equiformer in a training config (the
+// official constructor's keys, config.h) and its interaction range.
+Architecture architecture();
+
 }  // namespace eqt::models::equiformer

@@ -11,7 +11,7 @@ NodeEmbedding::NodeEmbedding(const so3::Irreps& irreps_node_embedding, int64_t m
     : max_atom_type_(max_atom_type) {
   atom_type_lin = register_module(
       "atom_type_lin",
-      std::make_shared<nn::LinearRS>(so3::Irreps(static_cast<int>(max_atom_type), so3::Irrep(0, 1)),
+      std::make_shared<LinearRS>(so3::Irreps(static_cast<int>(max_atom_type), so3::Irrep(0, 1)),
                                      irreps_node_embedding, true, dtype));
   // The official init scales by sqrt(max_atom_type) (one-hot inputs have fan-in 1, not max_atom_type).
   at::NoGradGuard no_grad;

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "eqt/nn/linear_rescale.h"
+#include "eqt/models/equiformer/layers/linear_rescale.h"
 
 namespace eqt::models::equiformer {
 
@@ -18,7 +18,7 @@ class NodeEmbedding : public torch::nn::Module {
   // type_index int64 [N] in [0, max_atom_type) -> [N, irreps_node_embedding.dim()] in `dtype`.
   at::Tensor forward(const at::Tensor& type_index, c10::ScalarType dtype) const;
 
-  std::shared_ptr<nn::LinearRS> atom_type_lin;
+  std::shared_ptr<LinearRS> atom_type_lin;
 
  private:
   int64_t max_atom_type_;

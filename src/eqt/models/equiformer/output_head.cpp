@@ -11,8 +11,8 @@ OutputHead::OutputHead(const so3::Irreps& irreps_feature, c10::ScalarType dtype)
       fail("Equiformer: irreps_feature must hold only 0e blocks for the energy head, not {}", irreps_feature.str());
     }
   }
-  hidden_ = register_module("0", std::make_shared<nn::LinearRS>(irreps_feature, irreps_feature, true, dtype));
-  output_ = register_module("2", std::make_shared<nn::LinearRS>(irreps_feature, so3::Irreps("1x0e"), true, dtype));
+  hidden_ = register_module("0", std::make_shared<LinearRS>(irreps_feature, irreps_feature, true, dtype));
+  output_ = register_module("2", std::make_shared<LinearRS>(irreps_feature, so3::Irreps("1x0e"), true, dtype));
 }
 
 at::Tensor OutputHead::forward(const at::Tensor& features) const {

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "eqt/nn/linear_rescale.h"
+#include "eqt/models/equiformer/layers/linear_rescale.h"
 
 namespace eqt::models::equiformer {
 
@@ -17,7 +17,7 @@ class OutputHead : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& features) const;  // [N, feature dim] -> [N]
 
  private:
-  std::shared_ptr<nn::LinearRS> hidden_, output_;
+  std::shared_ptr<LinearRS> hidden_, output_;
 };
 
 }  // namespace eqt::models::equiformer

@@ -1,25 +1,25 @@
 #include "eqt/models/equiformer/transformer_block.h"
 
 #include "eqt/models/equiformer/dot_product_attention.h"
-#include "eqt/nn/norm_factory.h"
+#include "eqt/models/equiformer/layers/norm_factory.h"
 
 namespace eqt::models::equiformer {
 
 TransformerBlock::TransformerBlock(const BlockSettings& s, c10::ScalarType dtype) {
   const so3::Irreps& irreps_in = s.attention.irreps_node_input;
-  norm_1_ = register_module("norm_1", nn::make_norm(s.norm_layer, irreps_in, dtype));
+  norm_1_ = register_module("norm_1", make_norm(s.norm_layer, irreps_in, dtype));
   if (s.dot_product) {
     attention_ = register_module("dpa", std::make_shared<DotProductAttention>(s.attention, dtype));
   } else {
     attention_ = register_module("ga", std::make_shared<GraphAttention>(s.attention, dtype));
   }
-  drop_path_ = register_module("drop_path", std::make_shared<nn::GraphDropPath>(s.drop_path_rate));
-  norm_2_ = register_module("norm_2", nn::make_norm(s.norm_layer, irreps_in, dtype));
+  drop_path_ = register_module("drop_path", std::make_shared<GraphDropPath>(s.drop_path_rate));
+  norm_2_ = register_module("norm_2", make_norm(s.norm_layer, irreps_in, dtype));
   ffn_ = register_module("ffn", std::make_shared<FeedForward>(irreps_in, s.irreps_block_output, s.irreps_mlp_mid,
                                                               s.attention.proj_drop, dtype));
   if (irreps_in != s.irreps_block_output) {
     ffn_shortcut_ =
-        register_module("ffn_shortcut", std::make_shared<nn::LinearRS>(irreps_in, s.irreps_block_output, true, dtype));
+        register_module("ffn_shortcut", std::make_shared<LinearRS>(irreps_in, s.irreps_block_output, true, dtype));
   }
 }
 

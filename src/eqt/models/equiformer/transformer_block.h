@@ -13,8 +13,8 @@
 
 #include "eqt/models/equiformer/feed_forward.h"
 #include "eqt/models/equiformer/graph_attention.h"
-#include "eqt/nn/drop.h"
-#include "eqt/nn/equivariant_norm.h"
+#include "eqt/models/equiformer/layers/drop.h"
+#include "eqt/models/equiformer/layers/equivariant_norm.h"
 
 namespace eqt::models::equiformer {
 
@@ -32,11 +32,11 @@ class TransformerBlock : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const EdgeInputs& edges);
 
  private:
-  std::shared_ptr<nn::EquivariantNorm> norm_1_, norm_2_;
+  std::shared_ptr<EquivariantNorm> norm_1_, norm_2_;
   std::shared_ptr<NodeAttention> attention_;
   std::shared_ptr<FeedForward> ffn_;
-  std::shared_ptr<nn::LinearRS> ffn_shortcut_;  // null: identity
-  std::shared_ptr<nn::GraphDropPath> drop_path_;
+  std::shared_ptr<LinearRS> ffn_shortcut_;  // null: identity
+  std::shared_ptr<GraphDropPath> drop_path_;
 };
 
 }  // namespace eqt::models::equiformer

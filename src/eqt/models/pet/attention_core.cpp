@@ -10,7 +10,7 @@
 
 #include "eqt/models/pet/attention_kernels.h"
 #include "eqt/models/pet/token_grid.h"
-#include "eqt/nn/batched_small_matmul.h"
+#include "eqt/kernels/batched_small_matmul.h"
 
 namespace eqt::models::pet {
 namespace {
@@ -26,12 +26,12 @@ at::Tensor composite(const at::Tensor& qkv, const TokenRows& rows, const at::Ten
   // unbind, not select: the gradient of each select would be a zero-filled copy of the whole grid.
   const std::vector<at::Tensor> parts = to_grid(qkv, rows, 3, n_head).unbind(0);
   const auto part = [&](std::size_t i) { return parts[i].view({n_head * n, t, d_head}); };
-  const at::Tensor scores = nn::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
+  const at::Tensor scores = kernels::batched_small_mm_nt(part(0), part(1)) * (1.0 / std::sqrt(double(d_head)));
   // The softmax normalisation cancels in the renormalisation, but is kept so that the epsilon
   // acts on the same scale as in the official model.
   at::Tensor weights = at::softmax(scores.view({n_head, n, t, t}), -1) * key_weights.view({1, n, 1, t});
   weights = weights / (weights.sum(-1, /*keepdim=*/true) + kAttentionRenormEps);
-  const at::Tensor mixed = nn::batched_small_mm(weights.view({n_head * n, t, t}), part(2));
+  const at::Tensor mixed = kernels::batched_small_mm(weights.view({n_head * n, t, t}), part(2));
   return from_grid(mixed.view({1, n_head, n * t, d_head}), rows);
 }
 

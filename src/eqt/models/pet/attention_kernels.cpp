@@ -7,12 +7,12 @@
 #include <limits>
 #include <vector>
 
-#include "eqt/nn/row_product.h"
+#include "eqt/kernels/row_product.h"
 
 namespace eqt::models::pet {
 namespace {
 
-using nn::kernels::row_product;
+using kernels::row_product;
 
 struct Shape {
   int64_t rows, slots, padded, heads, d_head, d_model;  // N, T, T rounded up to 8, H, d_head, D

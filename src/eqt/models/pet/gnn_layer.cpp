@@ -1,7 +1,7 @@
 #include "eqt/models/pet/gnn_layer.h"
 
 #include "eqt/models/pet/token_rows.h"
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_linear.h"
 
 #include <vector>
 
@@ -58,15 +58,15 @@ at::Tensor GnnLayer::geometric_input(const at::Tensor& vectors) const {
 at::Tensor GnnLayer::neighbour_tokens(const LayerInputs& inputs) const {
   at::Tensor merged;
   if (hypers_.r_embedding_activation) {
-    at::Tensor geometry = activate(hypers_.activation, nn::fast_linear(*r_embedding_, geometric_input(inputs.vectors)));
+    at::Tensor geometry = activate(hypers_.activation, r_embedding_->forward(geometric_input(inputs.vectors)));
     std::vector<at::Tensor> parts = {geometry};
     if (neighbor_embedder_) parts.push_back(neighbor_embedder_->forward(inputs.neighbour_species));
     parts.push_back(inputs.messages);
-    merged = nn::fast_linear(*compress_in_, at::cat(parts, -1));
+    merged = compress_in_->forward(at::cat(parts, -1));
   } else {
     merged = merged_compress_input(inputs);
   }
-  if (compress_out_) merged = nn::fast_linear(*compress_out_, activate(hypers_.activation, merged));
+  if (compress_out_) merged = compress_out_->forward(activate(hypers_.activation, merged));
   return merged;
 }
 
@@ -90,11 +90,11 @@ at::Tensor GnnLayer::merged_compress_input(const LayerInputs& inputs) const {
   }
   const at::Tensor g = geometric_input(inputs.vectors);
   if (!species_rows.defined()) {
-    return nn::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1), bias);
+    return kernels::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1), bias);
   }
   const at::Tensor per_token = at::embedding(species_rows + bias, inputs.neighbour_species);
-  if (inputs.message_table.defined()) return per_token + nn::fast_linear(g, geometry_weight, at::Tensor());
-  return per_token + nn::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1),
+  if (inputs.message_table.defined()) return per_token + kernels::fast_linear(g, geometry_weight, at::Tensor());
+  return per_token + kernels::fast_linear(at::cat({g, inputs.messages}, -1), at::cat({geometry_weight, c_messages}, 1),
                                      at::Tensor());
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "eqt/models/pet/transformer.h"
-#include "eqt/nn/fast_linear.h"
+#include "eqt/kernels/fast_linear.h"
 
 namespace eqt::models::pet {
 
@@ -17,8 +17,8 @@ Head::Head(const PetHypers& hypers, c10::ScalarType dtype) : activation_(hypers.
 }
 
 at::Tensor Head::forward(const at::Tensor& x) const {
-  const at::Tensor h = activate(activation_, nn::fast_linear(*first_, x));
-  return nn::fast_linear(*last_, activate(activation_, nn::fast_linear(*second_, h)));
+  const at::Tensor h = activate(activation_, first_->forward(x));
+  return last_->forward(activate(activation_, second_->forward(h)));
 }
 
 // As officially, averages divide by the total cutoff weight, which is 0 for an isolated atom.

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "eqt/models/pet/attention_core.h"
-#include "eqt/nn/fast_linear.h"
-#include "eqt/nn/fast_silu.h"
+#include "eqt/kernels/fast_linear.h"
+#include "eqt/kernels/fast_silu.h"
 
 namespace eqt::models::pet {
 namespace {
@@ -13,7 +13,7 @@ constexpr double kLayerNormEps = 1e-5;
 }  // namespace
 
 at::Tensor activate(Activation activation, const at::Tensor& x) {
-  return activation == Activation::silu ? nn::fast_silu(x) : at::mish(x);
+  return activation == Activation::silu ? kernels::fast_silu(x) : at::mish(x);
 }
 
 CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarType dtype)
@@ -25,10 +25,10 @@ CutoffAttention::CutoffAttention(int64_t d_model, int64_t n_head, c10::ScalarTyp
 // The training step differentiates the forces again, which the fused core would only hand back
 // to the composite one (attention_core.h); energies and forces use the fused kernels.
 at::Tensor CutoffAttention::forward(const at::Tensor& tokens, const TokenRows& rows, const at::Tensor& key_weights) const {
-  const at::Tensor qkv = nn::fast_linear(*input_linear_, tokens);
+  const at::Tensor qkv = input_linear_->forward(tokens);
   const at::Tensor mixed = is_training() ? attention_core_composite(qkv, rows, key_weights, n_head_)
                                          : attention_core_fused(qkv, rows, key_weights, n_head_);
-  return nn::fast_linear(*output_linear_, mixed);
+  return output_linear_->forward(mixed);
 }
 
 TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtype)
@@ -44,7 +44,7 @@ TransformerLayer::TransformerLayer(const PetHypers& hypers, c10::ScalarType dtyp
 }
 
 at::Tensor TransformerLayer::mlp(const at::Tensor& x) const {
-  return nn::fast_linear(*mlp_out_, activate(activation_, nn::fast_linear(*mlp_in_, x)));
+  return mlp_out_->forward(activate(activation_, mlp_in_->forward(x)));
 }
 
 at::Tensor TransformerLayer::forward(const at::Tensor& tokens, const TokenRows& rows,
