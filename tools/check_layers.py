@@ -8,6 +8,7 @@ layer on a lower level; layers on the same level are independent and may not inc
   level 1  io          JSON, safetensors, file digests, atomic files
            so3         irreps, spherical harmonics, Wigner matrices
            kernels     hand-written CPU kernels (small matrix products, oneDNN linears, SiLU, layer norm)
+           parallel    the processes of a parallel run (launch environment, c10d collectives)
   level 2  data        structures, extxyz, neighbour lists, batched graphs (io for atomic writes)
            nn          e3nn primitives and plain layers (so3 + kernels)
   level 3  models      the Model interface, the registry, Equiformer, PET, ECSE, model directories
@@ -28,7 +29,7 @@ import sys
 
 LEVELS = [
     ["core"],
-    ["io", "so3", "kernels"],
+    ["io", "so3", "kernels", "parallel"],
     ["data", "nn"],
     ["models"],
     ["train", "md"],

@@ -62,31 +62,44 @@ void PairEQT::allocate()
 
 void PairEQT::settings(int narg, char **arg)
 {
-  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode local|replicated]";
+  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode local|replicated] "
+                      "[ecse] [ecse_fallback DIR] [ecse_pruning single|official]";
   if (narg < 1) error->all(FLERR, usage);
-  std::string precision = "float64", mode;
+  std::string mode;
+  eqt::inference::SystemPotential::LoadOptions options;
+  bool ecse_options = false;  // ecse_fallback / ecse_pruning given
   for (int k = 1; k < narg; k++) {
     const std::string word = arg[k];
     if (word == "float64" || word == "float32") {
-      precision = word;
+      options.float32 = word == "float32";
     } else if (word == "mode" && k + 1 < narg) {
       mode = arg[++k];
       if (mode != "local" && mode != "replicated")
         error->all(FLERR, "pair_style eqt: mode must be local or replicated, not '{}'", mode);
+    } else if (word == "ecse") {
+      options.ecse = true;
+    } else if (word == "ecse_fallback" && k + 1 < narg) {
+      options.ecse_fallback = arg[++k];
+      ecse_options = true;
+    } else if (word == "ecse_pruning" && k + 1 < narg) {
+      options.ecse_pruning = arg[++k];
+      ecse_options = true;  // its value is checked where the model is loaded
     } else {
       error->all(FLERR, "{} (got '{}')", usage, word);
     }
   }
+  if (ecse_options && !options.ecse) error->all(FLERR, "pair_style eqt: ecse_fallback and ecse_pruning need the keyword ecse");
   model_dir_ = arg[0];
-  load_model(precision, mode);
+  load_model(options, mode);
 }
 
-void PairEQT::load_model(const std::string &precision, const std::string &mode)
+void PairEQT::load_model(const eqt::inference::SystemPotential::LoadOptions &options, const std::string &mode)
 {
-  const bool float32 = precision == "float32";
+  const bool float32 = options.float32;
+  const std::string precision = float32 ? "float32" : "float64";
   potential_.reset();
   try {
-    system_ = std::make_unique<eqt::inference::SystemPotential>(model_dir_, float32);
+    system_ = std::make_unique<eqt::inference::SystemPotential>(model_dir_, options);
   } catch (const std::exception &e) {
     error->all(FLERR, "pair_style eqt: {}", e.what());
   }

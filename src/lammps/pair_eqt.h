@@ -1,7 +1,11 @@
 // LAMMPS pair style `eqt`: runs an eqt model directory (Equiformer, PET, ...) in LAMMPS.
 //
-//   pair_style eqt MODEL_DIR [float64|float32] [mode local|replicated]
+//   pair_style eqt MODEL [float64|float32] [mode local|replicated]
+//                  [ecse] [ecse_fallback DIR] [ecse_pruning single|official]
 //   pair_coeff * * H O          # element of each LAMMPS atom type, in type order
+//
+// MODEL is whatever `eqt predict --model` takes (a model directory, an official export, a training
+// run directory); `ecse`, `ecse_fallback` and `ecse_pruning` are predict's --ecse options.
 //
 // Two modes; the default is local when the model's interaction range is finite, replicated
 // otherwise (ECSE-wrapped models, Equiformer with a graph / instance norm).
@@ -34,11 +38,11 @@ PairStyle(eqt,PairEQT);
 #include <string>
 #include <vector>
 
+#include "eqt/inference/system_potential.h"  // standard types only
 #include "pair.h"
 
 namespace eqt::inference {
 class ClusterPotential;
-class SystemPotential;
 }
 
 namespace LAMMPS_NS {
@@ -59,7 +63,7 @@ class PairEQT : public Pair {
  private:
   void allocate();
   void check_species() const;
-  void load_model(const std::string &precision, const std::string &mode);
+  void load_model(const eqt::inference::SystemPotential::LoadOptions &options, const std::string &mode);
   void compute_local();
   void compute_replicated();
 

@@ -22,6 +22,7 @@
 #include "support/reference.h"
 #include "support/run_command.h"
 #include "support/train_data.h"
+#include "train_fixtures.h"
 
 namespace eqt::testing {
 namespace {
@@ -29,21 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 
 
-struct Data {
-  fs::path train, val, config;
-};
-
-Data make_data(const fs::path& dir, int train_frames, const std::string& extra) {
-  Data d{dir / "train.xyz", dir / "val.xyz", dir / "cfg.yaml"};
-  TrainDataOptions o;
-  o.frames = train_frames;
-  write_pair_potential_dataset(d.train, o);
-  o.frames = 8;
-  o.seed = 1;
-  write_pair_potential_dataset(d.val, o);
-  std::ofstream(d.config) << tiny_train_config(d.train, d.val, extra);
-  return d;
-}
 
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
@@ -114,14 +100,6 @@ TEST(CliTrain, BadConfigIsRejectedBeforeTrainingNamingTheKey) {
   EXPECT_EQ(again.exit_code, 0) << again.output;
 }
 
-// Last-checkpoint weights (model and EMA) of a run directory.
-std::vector<std::pair<std::string, at::Tensor>> final_weights(const fs::path& run, const std::string& part) {
-  const auto state = train::read_checkpoint_state(run / "checkpoints" / "last");
-  train::ModelRecipe recipe{state.extra.at("kind").get<std::string>(), state.extra.at("architecture")};
-  auto skeleton = train::build_model(recipe, {{"mean", 0.0}, {"std", 1.0}, {"reference_energies", {}}}, at::kDouble);
-  return train::checkpoint_weights(run / "checkpoints" / "last", *skeleton, part);
-}
-
 void expect_same_weights(const fs::path& a, const fs::path& b) {
   for (const char* part : {"model", "ema"}) {
     const auto wa = final_weights(a, part), wb = final_weights(b, part);
@@ -133,13 +111,6 @@ void expect_same_weights(const fs::path& a, const fs::path& b) {
   }
 }
 
-std::size_t data_rows(const fs::path& metrics) {
-  std::ifstream in(metrics);
-  std::size_t lines = 0;
-  std::string line;
-  while (std::getline(in, line)) ++lines;
-  return lines > 0 ? lines - 1 : 0;
-}
 
 // One data file split three ways: the test part is written to RUN_DIR/test.xyz (never trained on),
 // and `eqt eval --model RUN_DIR` evaluates on it when no --input is given.

@@ -171,12 +171,14 @@ struct Prepared {
   Labels expected;
 };
 
-inline Labels eqt_predict(const std::filesystem::path& dir, const data::Structure& s, const std::filesystem::path& model) {
+// `extra`: further options of eqt predict (e.g. "--ecse").
+inline Labels eqt_predict(const std::filesystem::path& dir, const data::Structure& s, const std::filesystem::path& model,
+                          const std::string& extra = "") {
   std::ofstream(dir / "structure.xyz") << data::format_extxyz_frame(s);
   const CommandResult run = run_command(fmt::format(
-      "{} predict --model {} --input {} --output {} --dtype float64 2>&1", shell_quote(eqt_executable().string()),
+      "{} predict --model {} --input {} --output {} --dtype float64 {} 2>&1", shell_quote(eqt_executable().string()),
       shell_quote(model.string()), shell_quote((dir / "structure.xyz").string()),
-      shell_quote((dir / "predicted.xyz").string())));
+      shell_quote((dir / "predicted.xyz").string()), extra));
   if (run.exit_code != 0) throw std::runtime_error("eqt predict failed:\n" + run.output);
   const data::Structure p = data::read_extxyz(dir / "predicted.xyz").at(0);
   const at::Tensor stress = p.info_tensor("stress").reshape({3, 3});

@@ -149,6 +149,26 @@ TEST_F(PairEqtReplicated, ForcedOnPetEqualsLocalModeAndEqtPredict) {
   }
 }
 
+// The ecse keywords wrap a plain model as `eqt predict --ecse` does (same options, same numbers).
+TEST_F(PairEqtReplicated, EcseKeywordOnPlainPetEqualsEqtPredictWithEcse) {
+  EQT_LAMMPS_TEST_SETUP();
+  const Prepared& p = prepared("hea_column");
+  for (const std::string pruning : {"single", "official"}) {
+    const Labels expected = eqt_predict(run_dir("predict_ecse_keyword_" + pruning), p.structure, pet_model(),
+                                        "--ecse --ecse-pruning " + pruning);
+    const LammpsResult r = lammps_single_point(run_dir("ecse_keyword_" + pruning), p.structure, pet_model(), 2, true,
+                                               "float64 ecse ecse_pruning " + pruning);
+    EXPECT_NE(r.output.find("mode replicated"), std::string::npos) << r.output;
+    expect_equal(r, expected, "pet + pair_style ecse keyword, pruning " + pruning + ", 2 ranks");
+  }
+  try {
+    lammps_single_point(run_dir("ecse_keyword_refused"), p.structure, pet_model(), 1, true, "ecse_pruning single");
+    ADD_FAILURE() << "ecse_pruning without ecse was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("need the keyword ecse"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(PairEqtReplicated, LocalModeIsRefusedForEcse) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("carbon");

@@ -6,6 +6,7 @@
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
 #include "eqt/core/error.h"
+#include "eqt/parallel/communicator.h"
 #include "eqt/train/trainer.h"
 
 namespace eqt::cli {
@@ -36,12 +37,17 @@ int run_train(const TrainCliOptions& opt) {
     options.run_dir = opt.run_dir.empty() ? default_run_dir(opt.config) : opt.run_dir;
   }
   options.overrides = opt.overrides;
+  // Under mpirun / torchrun / srun (launch.h): one rank of a data-parallel run; rank 0 alone
+  // prints progress and writes the run directory.
+  options.communicator = parallel::Communicator::from_environment();
+  const bool root = options.communicator->is_root();
+  options.echo_log = root;
   std::unique_ptr<Progress> progress;
   double loss_average = 0.0;
   int64_t losses_seen = 0;
   ProgressOptions progress_options;
   progress_options.unit = "batches";
-  progress_options.quiet = opt.quiet;
+  progress_options.quiet = opt.quiet || !root;
   options.on_epoch_start = [&](int64_t epoch, int64_t batches, int64_t done) {
     progress = std::make_unique<Progress>(fmt::format("epoch {}", epoch + 1), batches, progress_options);
     if (done > 0) progress->advance(done);
@@ -59,6 +65,7 @@ int run_train(const TrainCliOptions& opt) {
   };
   const train::TrainSummary summary = train::run_training(options);
   progress.reset();
+  if (!root) return 0;
   fmt::print(stderr, "trained {} steps ({} epochs): {}; best val_loss {:.6g} (epoch {})\nmodel: {}\n",
              summary.steps, summary.epochs_done, summary.stop_reason, summary.best_val_loss, summary.best_epoch,
              summary.model_dir.string());

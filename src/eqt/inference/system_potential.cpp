@@ -42,12 +42,15 @@ struct SystemPotential::Impl {
   c10::ScalarType dtype = at::kDouble;
 };
 
-SystemPotential::SystemPotential(const std::string& model_dir, bool float32) : impl_(std::make_unique<Impl>()) {
-  impl_->dtype = dtype_of(float32);
-  InferenceModelOptions options;
-  options.dtype = impl_->dtype;
-  impl_->loaded = load_inference_model(model_dir, options);
+SystemPotential::SystemPotential(const std::string& model_dir, const LoadOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->dtype = dtype_of(options.float32);
+  impl_->loaded = load_inference_model(
+      model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback, options.ecse_pruning});
 }
+
+SystemPotential::SystemPotential(const std::string& model_dir, bool float32)
+    : SystemPotential(model_dir, LoadOptions{float32}) {}
 
 SystemPotential::SystemPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species)
     : impl_(std::make_unique<Impl>()) {

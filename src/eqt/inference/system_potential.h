@@ -40,9 +40,18 @@ class SystemPotential {
     std::vector<double> atomic_energies;  // [num_atoms], eV
   };
 
+  // How to load: what `eqt predict` takes besides --model (its --dtype and --ecse options).
+  struct LoadOptions {
+    bool float32 = false;
+    bool ecse = false;                    // wrap the model in ECSE (exactly rotation invariant)
+    std::string ecse_fallback;            // model (or run) directory for ECSE's fallback; "" none
+    std::string ecse_pruning = "single";  // ECSE frame pruning: "single" (smooth) or "official"
+  };
+
   // Loads a model (load_inference_model: a model directory, an official export or a training run
-  // directory) for float64 or float32 computation.
+  // directory) for float64 or float32 computation, optionally wrapped in ECSE.
   // Throws eqt::Error (a std::runtime_error) when it cannot be loaded.
+  SystemPotential(const std::string& model_dir, const LoadOptions& options);
   SystemPotential(const std::string& model_dir, bool float32);
   // A model already built, computing in its own dtype (float32 / float64).
   SystemPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species = {});

@@ -1,5 +1,6 @@
 #include "eqt/train/batch_loss.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "eqt/core/error.h"
@@ -49,6 +50,19 @@ std::vector<std::string> target_names(const TrainConfig& c) {
   return names;
 }
 
+std::map<std::string, int64_t> label_counts(const Split& split, const std::vector<int64_t>& indices,
+                                            const TrainConfig& c) {
+  std::map<std::string, int64_t> counts;
+  for (const int64_t i : indices) {
+    const Labels& l = split.samples[static_cast<std::size_t>(i)].labels;
+    if (c.energy.trained()) counts[c.energy.key] += 1;
+    if (c.forces.trained()) counts["forces"] += l.forces.numel();
+    if (c.stress.trained()) counts["stress"] += l.stress.numel();
+    if (c.dipole.trained()) counts["dipole"] += l.dipole.numel();
+  }
+  return counts;
+}
+
 BatchData make_batch(const Split& split, const std::vector<int64_t>& indices, const TrainConfig& config,
                      const Normalisation& normalisation, c10::ScalarType dtype) {
   std::vector<const data::Structure*> structures;
@@ -83,9 +97,11 @@ BatchResult batch_loss(models::Model& model, const BatchData& batch, const Train
   // `error` goes into the loss; `reported` (default: the same) into the metrics.
   const auto add = [&](const std::string& name, const TargetConfig& target, const at::Tensor& error, double scale,
                        const at::Tensor& reported = at::Tensor()) {
-    const at::Tensor loss = loss_value(target.loss, error / scale, config.huber_delta);
-    r.loss = r.loss + target.weight * loss;
-    r.losses[name] = loss.item<double>();
+    const at::Tensor sum = loss_sum(target.loss, error / scale, config.huber_delta);
+    const auto step_count = batch.step_counts.find(name);
+    const int64_t denominator = step_count == batch.step_counts.end() ? error.numel() : step_count->second;
+    r.loss = r.loss + target.weight * sum / static_cast<double>(std::max<int64_t>(1, denominator));
+    r.losses[name] = sum.item<double>() / static_cast<double>(std::max<int64_t>(1, error.numel()));
     r.counts[name] = error.numel();
     add_errors(r.errors[name], reported.defined() ? reported : error);
   };

@@ -21,10 +21,19 @@ struct BatchData {
   at::Tensor baseline;         // [B] float64
   at::Tensor num_atoms;        // [B] model dtype
   at::Tensor forces, stress, dipole;
+  // Elements behind each target's loss in the whole step (label_counts); empty: this batch's own.
+  // Data-parallel training gives each rank a part of a step's batch and the counts of the whole,
+  // so that the ranks' losses add up to the loss of the whole batch.
+  std::map<std::string, int64_t> step_counts;
 };
 
 BatchData make_batch(const Split& split, const std::vector<int64_t>& indices, const TrainConfig& config,
                      const Normalisation& normalisation, c10::ScalarType dtype);
+
+// Label elements per target name (target_names) of the structures `indices`: the losses divide
+// by these.
+std::map<std::string, int64_t> label_counts(const Split& split, const std::vector<int64_t>& indices,
+                                            const TrainConfig& config);
 
 // Sums of |error| and error^2 over elements, physical units (eV, eV/A, eV/A^3, dipole units).
 struct ErrorSums {
@@ -35,9 +44,9 @@ struct ErrorSums {
 };
 
 struct BatchResult {
-  at::Tensor loss;                        // weighted sum, differentiable when training
-  std::map<std::string, double> losses;   // per-target loss values (detached)
-  std::map<std::string, int64_t> counts;  // elements behind each loss value
+  at::Tensor loss;                        // weighted sum, differentiable when training (over step_counts)
+  std::map<std::string, double> losses;   // per-target mean loss over this batch (detached)
+  std::map<std::string, int64_t> counts;  // elements behind each of those means
   std::map<std::string, ErrorSums> errors;
 };
 

@@ -18,7 +18,9 @@
 #include "eqt/train/batch_loss.h"
 #include "eqt/train/batching.h"
 #include "eqt/train/checkpoint.h"
+#include "eqt/parallel/communicator.h"
 #include "eqt/train/config.h"
+#include "eqt/train/data_parallel.h"
 #include "eqt/train/dataset.h"
 #include "eqt/train/fused_adamw.h"
 #include "eqt/train/model_factory.h"
@@ -56,6 +58,25 @@ struct Totals {
       t.count += e.count;
     }
   }
+  // Sums over the ranks (every rank then holds the totals of the whole step set, in targets order).
+  void all_reduce(parallel::Communicator& comm, const std::vector<std::string>& targets) {
+    if (comm.size() == 1) return;
+    std::vector<double> values;
+    for (const auto& t : targets) {
+      const auto& e = errors[t];
+      values.insert(values.end(), {loss_sum[t], static_cast<double>(loss_count[t]), e.abs, e.sq,
+                                   static_cast<double>(e.count)});
+    }
+    std::vector<at::Tensor> tensors{at::tensor(values, at::kDouble)};
+    comm.all_reduce_sum(tensors, "metrics");
+    const double* v = tensors[0].data_ptr<double>();
+    for (const auto& t : targets) {
+      loss_sum[t] = v[0];
+      loss_count[t] = std::llround(v[1]);
+      errors[t] = ErrorSums{v[2], v[3], std::llround(v[4])};
+      v += 5;
+    }
+  }
   double weighted_loss(const TrainConfig& c) const {
     double total = 0.0;
     for (const auto& [name, sum] : loss_sum) {
@@ -77,7 +98,10 @@ uint64_t step_seed(int64_t seed, int64_t step) {
 
 class Trainer {
  public:
-  explicit Trainer(const TrainOptions& options) : options_(options), dir_(options.run_dir) {}
+  explicit Trainer(const TrainOptions& options)
+      : options_(options),
+        comm_(options.communicator ? options.communicator : parallel::Communicator::single()),
+        dir_(options.run_dir) {}
   TrainSummary run();
 
  private:
@@ -86,14 +110,19 @@ class Trainer {
   void build();
   void train_step(const Batch& batch, Totals& totals);
   Totals validate();
-  bool after_validation(const Totals& train, const Totals& val);
+  bool after_validation(Totals train, const Totals& val);
   void export_best();
   double elapsed_s() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   std::vector<int64_t> atoms_per_structure() const;
+  std::vector<Batch> global_batches(int64_t epoch) const;
+  void log(const std::string& line) {
+    if (files_) files_->log(line);
+  }
 
   TrainOptions options_;
+  std::shared_ptr<parallel::Communicator> comm_;
   fs::path dir_;
   LoadedConfig loaded_;
   TrainConfig c_;
@@ -130,8 +159,17 @@ void Trainer::prepare_run_dir() {
     fail("{}: already holds a training run (use --resume {} to continue it, or another --run-dir)", dir_.string(),
          dir_.string());
   }
+  if (!comm_->is_root()) return;  // rank 0 alone writes the run directory
   fs::create_directories(dir_);
   write_text(dir_ / "config.yaml", dump_config(loaded_.resolved));
+}
+
+// The epoch's steps: batches of ranks x batch_size structures (or ranks x batch_atoms atoms), the
+// same on every rank; each rank trains on its shard_of each.
+std::vector<Batch> Trainer::global_batches(int64_t epoch) const {
+  const int64_t ranks = comm_->size();
+  return make_batches(epoch_permutation(static_cast<int64_t>(data_.train.samples.size()), c_.seed, epoch),
+                      atoms_per_structure(), c_.batch_size * ranks, c_.batch_atoms * ranks);
 }
 
 std::vector<int64_t> Trainer::atoms_per_structure() const {
@@ -170,10 +208,7 @@ void Trainer::build() {
         model_->parameters(),
         torch::optim::AdamOptions(c_.lr).betas({c_.beta1, c_.beta2}).eps(c_.eps).weight_decay(c_.weight_decay));
   }
-  const auto steps_per_epoch = static_cast<int64_t>(
-      make_batches(epoch_permutation(static_cast<int64_t>(data_.train.samples.size()), c_.seed, 0),
-                   atoms_per_structure(), c_.batch_size, c_.batch_atoms)
-          .size());
+  const auto steps_per_epoch = static_cast<int64_t>(global_batches(0).size());
   ScheduleSettings s;
   s.kind = c_.schedule;
   s.lr = c_.lr;
@@ -190,12 +225,25 @@ void Trainer::build() {
     schedule_->load_state(state_.schedule);
   }
   state_.extra = {{"normalisation", to_json(norm_)}, {"kind", recipe_.kind}, {"architecture", recipe_.architecture}};
+  check_ranks_agree(*comm_, {{"config", fingerprint_text(dump_config(loaded_.resolved))},
+                             {"training data", fingerprint_split(data_.train)},
+                             {"validation data", fingerprint_split(data_.val)},
+                             {"model (initial or resumed weights)", fingerprint_parameters(*model_)},
+                             {"training step", static_cast<uint32_t>(state_.step)}});
+  if (!comm_->is_root()) return;
   write_text(dir_ / "normalisation.json", to_json(norm_).dump(2) + "\n");
   if (!data_.held_out_test.empty() && !options_.resume) data::write_extxyz(dir_ / "test.xyz", data_.held_out_test);
   files_ = std::make_unique<RunFiles>(dir_, targets_, !options_.resume, state_.step);
   files_->echo = options_.echo_log;
   int64_t parameters = 0;
   for (const auto& p : model_->parameters()) parameters += p.numel();
+  if (comm_->size() > 1) {
+    files_->log(fmt::format("data-parallel: {} ranks ({}) x {} threads per rank; global batch {} {} ({} per rank)",
+                            comm_->size(), comm_->launch().launcher, at::get_num_threads(),
+                            c_.batch_atoms > 0 ? c_.batch_atoms * comm_->size() : c_.batch_size * comm_->size(),
+                            c_.batch_atoms > 0 ? "atoms" : "structures",
+                            c_.batch_atoms > 0 ? c_.batch_atoms : c_.batch_size));
+  }
   files_->log(fmt::format("{} run {}: {} model, {} parameters, {}; {} training / {} validation structures",
                           options_.resume ? "resuming" : "starting", dir_.string(), recipe_.kind, parameters,
                           c_.dtype, data_.train.samples.size(), data_.val.samples.size()));
@@ -205,20 +253,29 @@ void Trainer::build() {
   }
 }
 
-void Trainer::train_step(const Batch& batch, Totals& totals) {
-  at::manual_seed(step_seed(c_.seed, state_.step));
+void Trainer::train_step(const Batch& global_batch, Totals& totals) {
+  // Rank 0 draws what a single process would (dropout); the others their own streams.
+  at::manual_seed(step_seed(c_.seed, state_.step) + static_cast<uint64_t>(comm_->rank()) * 0x632BE59BD9B4E019ULL);
   model_->train();
   lr_ = schedule_->lr_at(state_.step);
   for (auto& group : optimiser_->param_groups()) group.options().set_lr(lr_);
-  const BatchData data = make_batch(data_.train, batch, c_, norm_, dtype_);
-  const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
-  const BatchResult result = batch_loss(*model_, data, c_, norm_, true);
-  if (!std::isfinite(result.loss.item<double>())) {
+  optimiser_->zero_grad();
+  const Batch batch = shard_of(global_batch, comm_->rank(), comm_->size());
+  double local_loss = 0.0;
+  if (!batch.empty()) {  // a rank may get nothing of a step's last, short batch
+    BatchData data = make_batch(data_.train, batch, c_, norm_, dtype_);
+    data.step_counts = label_counts(data_.train, global_batch, c_);
+    const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
+    const BatchResult result = batch_loss(*model_, data, c_, norm_, true);
+    result.loss.backward();
+    local_loss = result.loss.item<double>();
+    totals.add(result);
+  }
+  const double loss = all_reduce_gradients(*model_, *comm_, local_loss);
+  if (!std::isfinite(loss)) {
     fail("training diverged at step {} (loss is not finite); try a lower optimiser.lr or clip_grad_norm",
          state_.step);
   }
-  optimiser_->zero_grad();
-  result.loss.backward();
   if (c_.clip_grad_norm > 0) clip_gradient_norm(*model_, c_.clip_grad_norm);
   optimiser_->step();
   if (c_.ema_decay > 0) {
@@ -227,8 +284,7 @@ void Trainer::train_step(const Batch& batch, Totals& totals) {
     copy_weights(*model_, *ema_);
   }
   ++state_.step;
-  totals.add(result);
-  if (options_.on_step) options_.on_step(result.loss.item<double>());
+  if (options_.on_step) options_.on_step(loss);
 }
 
 Totals Trainer::validate() {
@@ -238,10 +294,13 @@ Totals Trainer::validate() {
   for (int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   std::vector<int64_t> atoms;
   for (const auto& s : data_.val.samples) atoms.push_back(s.structure.num_atoms());
-  for (const auto& batch : make_batches(order, atoms, c_.batch_size, c_.batch_atoms)) {
-    const BatchData data = make_batch(data_.val, batch, c_, norm_, dtype_);
+  const auto batches = make_batches(order, atoms, c_.batch_size, c_.batch_atoms);
+  for (std::size_t k = static_cast<std::size_t>(comm_->rank()); k < batches.size();
+       k += static_cast<std::size_t>(comm_->size())) {
+    const BatchData data = make_batch(data_.val, batches[k], c_, norm_, dtype_);
     totals.add(batch_loss(*ema_, data, c_, norm_, false));
   }
+  totals.all_reduce(*comm_, targets_);
   return totals;
 }
 
@@ -255,7 +314,8 @@ void Trainer::export_best() {
 }
 
 // Returns true when early stopping says to stop.
-bool Trainer::after_validation(const Totals& train, const Totals& val) {
+bool Trainer::after_validation(Totals train, const Totals& val) {
+  train.all_reduce(*comm_, targets_);
   MetricsRow row;
   // A run stopped inside an epoch (max_steps, max_minutes) validates that partial epoch: it is
   // labelled with its own number, so that it does not repeat the last complete one.
@@ -285,6 +345,9 @@ bool Trainer::after_validation(const Totals& train, const Totals& val) {
   state_.schedule = schedule_->state();
   // Best first: a kill between the two leaves a "last" that is older than "best", never a best
   // that a resumed run would not know about.
+  const bool early_stop =
+      c_.early_stopping_patience > 0 && state_.validations_without_improvement >= c_.early_stopping_patience;
+  if (!comm_->is_root()) return early_stop;  // every rank decided the same from the same totals
   if (improved) {
     write_checkpoint(dir_ / "checkpoints" / "best", *model_, *ema_, *optimiser_, state_);
     export_best();
@@ -297,20 +360,17 @@ bool Trainer::after_validation(const Totals& train, const Totals& val) {
     line += fmt::format(" val_{}_mae {:.5g}", targets_[i], row.val_mae[i]);
   }
   files_->log(line + (improved ? " (best)" : ""));
-  return c_.early_stopping_patience > 0 && state_.validations_without_improvement >= c_.early_stopping_patience;
+  return early_stop;
 }
 
 TrainSummary Trainer::run() {
   load_config();
   prepare_run_dir();
   build();
-  const auto atoms = atoms_per_structure();
-  const auto count = static_cast<int64_t>(data_.train.samples.size());
   std::string reason = "epochs done";
   bool stop = state_.epoch >= c_.epochs;
   while (!stop) {
-    const auto batches = make_batches(epoch_permutation(count, c_.seed, state_.epoch), atoms, c_.batch_size,
-                                      c_.batch_atoms);
+    const auto batches = global_batches(state_.epoch);
     if (options_.on_epoch_start) {
       options_.on_epoch_start(state_.epoch, static_cast<int64_t>(batches.size()), state_.batch_in_epoch);
     }
@@ -340,8 +400,8 @@ TrainSummary Trainer::run() {
       }
     }
   }
-  if (!fs::exists(dir_ / "model")) export_best();
-  files_->log(fmt::format("stopped: {}; best val_loss {:.6g} at epoch {}; model in {}", reason, state_.best_metric,
+  if (comm_->is_root() && !fs::exists(dir_ / "model")) export_best();
+  log(fmt::format("stopped: {}; best val_loss {:.6g} at epoch {}; model in {}", reason, state_.best_metric,
                           state_.best_epoch, (dir_ / "model").string()));
   TrainSummary summary;
   summary.epochs_done = state_.epoch;

@@ -10,11 +10,18 @@
 // this invocation) or early stopping, always cleanly: validation, checkpoint, export.
 // Resuming (options.resume) continues from checkpoints/last exactly where the run stopped, also
 // in the middle of an epoch, and gives the same weights as an uninterrupted run (same threads).
+// With a communicator of N ranks the run is data-parallel (data_parallel.h): every rank trains on
+// its part of each global batch of N x data.batch_size structures; rank 0 alone writes RUN_DIR.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace eqt::parallel {
+class Communicator;
+}
 
 namespace eqt::train {
 
@@ -24,6 +31,7 @@ struct TrainOptions {
   bool resume = false;                // continue run_dir (its config.yaml; config_path unused)
   std::vector<std::string> overrides; // "dotted.key=value"
   bool echo_log = true;               // copy train.log lines to stderr
+  std::shared_ptr<parallel::Communicator> communicator;  // null: one process
   // Progress hooks (the CLI draws a bar): a new epoch with its batch count, and each step.
   std::function<void(int64_t epoch, int64_t batches, int64_t done)> on_epoch_start;
   std::function<void(double loss)> on_step;
