@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   cmake g++ ccache make           # build
   libtorch-dev                    # tensors + autograd (LibTorch 1.13)
+  libgloo-dev                     # Gloo headers for LibTorch's c10d (data-parallel training, docs/distributed.md)
   libopenblas0-openmp             # ~6x faster matrix work than the reference BLAS LibTorch links by default
   libdnnl-dev                     # oneDNN sgemm for float32 linears (AVX-512 where OpenBLAS 0.3.21 runs AVX2)
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
