@@ -174,5 +174,40 @@ TEST_F(CliTrainDistributed, ARankKilledDuringTrainingStopsTheOther) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 }
 
+// predict and eval under mpirun: rank 0 writes the same file and the same metrics as one process.
+TEST_F(CliTrainDistributed, PredictAndEvalShardTheStructuresOverRanks) {
+  const fs::path dir = temp_dir("cli_predict_ddp");
+  const Data d = make_data(dir, 8, "");
+  const auto trained = run_command(train_command(d, dir / "run", 4, " --set training.epochs=1"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  TrainDataOptions o;
+  o.frames = 23;  // batches of 4: 6 batches, the last one short; rounds of 2 batches
+  o.seed = 5;
+  write_pair_potential_dataset(dir / "input.xyz", o);
+  const std::string predict = eqt_command() + "predict --model " + quoted(dir / "run") + " --input " +
+                              quoted(dir / "input.xyz") + " --batch-size 4 --prefix pred_ --output ";
+  const auto one = run_command(predict + quoted(dir / "one.xyz"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = run_command(mpirun(2, fresh_port()) + predict + quoted(dir / "two.xyz"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string expected = read(dir / "one.xyz");
+  EXPECT_NE(expected.find("pred_forces"), std::string::npos);
+  EXPECT_EQ(read(dir / "two.xyz"), expected);  // same frames, same order, same digits
+
+  const std::string eval = eqt_command() + "eval --model " + quoted(dir / "run") + " --input " +
+                           quoted(dir / "input.xyz") + " --batch-size 4 --no-plots --output-dir ";
+  const auto eval_one = run_command(eval + quoted(dir / "eval_one"));
+  ASSERT_EQ(eval_one.exit_code, 0) << eval_one.output;
+  const auto eval_two = run_command(mpirun(2, fresh_port()) + eval + quoted(dir / "eval_two"));
+  ASSERT_EQ(eval_two.exit_code, 0) << eval_two.output;
+  const std::string metrics = read(dir / "eval_one" / "metrics.csv");
+  EXPECT_NE(metrics.find("forces"), std::string::npos) << metrics;
+  EXPECT_EQ(read(dir / "eval_two" / "metrics.csv"), metrics);
+}
+
 }  // namespace
 }  // namespace eqt::testing

@@ -12,9 +12,12 @@
 #include "eqt/core/threads.h"
 #include "eqt/inference/eval_labels.h"
 #include "eqt/inference/inference_model.h"
+#include "eqt/inference/metrics_exchange.h"
 #include "eqt/inference/predict_batch.h"
 #include "eqt/inference/run_defaults.h"
+#include "eqt/inference/sharded_batches.h"
 #include "eqt/inference/structure_batches.h"
+#include "eqt/parallel/communicator.h"
 #include "eqt/train/gnuplot.h"
 #include "eqt/train/metrics_report.h"
 #include "eqt/train/plots.h"
@@ -75,22 +78,35 @@ fs::path default_output_dir(const EvalOptions& opt, const ModelLocation& locatio
   return fs::path("eval-" + stem);
 }
 
+// Under mpirun / torchrun each rank evaluates its batches (sharded_batches.h) and rank 0 adds their
+// metrics in file order; the other ranks return empty metrics.
 train::EvaluationMetrics evaluate_file(const EvalOptions& opt, const InferenceModel& loaded,
-                                       const EvaluationKeys& keys, std::set<std::string>& unlabelled) {
+                                       const EvaluationKeys& keys, std::set<std::string>& unlabelled,
+                                       parallel::Communicator& comm) {
   inference::PredictionSettings settings;
   settings.dtype = parse_dtype(opt.dtype);
   settings.forces = !opt.no_forces;
   settings.stress = inference::parse_stress_mode(opt.stress);
   settings.species = loaded.species;
   train::EvaluationMetrics metrics;
-  Progress progress("eval", inference::count_frames(opt.input));
-  inference::for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
-    const auto predictions = inference::predict_structures(*loaded.model, batch, where, settings);
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      inference::compare_with_labels(batch[k], predictions[k], keys, where[k], metrics, unlabelled);
-    }
-    progress.advance(static_cast<int64_t>(batch.size()));
-  });
+  ProgressOptions quiet;
+  quiet.quiet = !comm.is_root();
+  Progress progress("eval", comm.is_root() ? inference::count_frames(opt.input) : 0, quiet);
+  inference::for_each_batch_sharded(
+      opt.input, opt.batch_size, comm,
+      [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
+        const auto predictions = inference::predict_structures(*loaded.model, batch, where, settings);
+        train::EvaluationMetrics batch_metrics;
+        std::set<std::string> batch_unlabelled;
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+          inference::compare_with_labels(batch[k], predictions[k], keys, where[k], batch_metrics, batch_unlabelled);
+        }
+        return inference::metrics_to_text(batch_metrics, batch_unlabelled);
+      },
+      [&](const std::string& text, int64_t structures) {
+        inference::add_metrics_text(text, metrics, unlabelled);
+        progress.advance(structures);
+      });
   progress.finish();
   return metrics;
 }
@@ -121,10 +137,15 @@ int run_eval(EvalOptions opt) {
   apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
   for (const auto& text : opt.targets) keys.targets.insert(inference::parse_target_mapping(text));
-  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
+  const auto comm = parallel::Communicator::from_environment();
+  if (comm->is_root()) {
+    fmt::print(stderr, "model: {}{}\n", inference::describe_model(loaded),
+               comm->size() > 1 ? fmt::format(" on {} ranks", comm->size()) : "");
+  }
 
   std::set<std::string> unlabelled;
-  const train::EvaluationMetrics metrics = evaluate_file(opt, loaded, keys, unlabelled);
+  const train::EvaluationMetrics metrics = evaluate_file(opt, loaded, keys, unlabelled, *comm);
+  if (!comm->is_root()) return 0;  // rank 0 writes the metrics and plots of the whole file
   if (metrics.targets().empty()) {
     fail("{}: no labels to compare with: none of the keys '{}', '{}', '{}' / '{}' nor any model output name "
          "(use --energy-key etc. or --target OUTPUT=KEY)",

@@ -11,7 +11,9 @@
 #include "eqt/data/output_file.h"
 #include "eqt/inference/inference_model.h"
 #include "eqt/inference/predict_batch.h"
+#include "eqt/inference/sharded_batches.h"
 #include "eqt/inference/structure_batches.h"
+#include "eqt/parallel/communicator.h"
 
 namespace eqt::cli {
 namespace {
@@ -37,16 +39,30 @@ int run_predict(const PredictOptions& opt) {
   const inference::InferenceModel loaded =
       inference::load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
   settings.species = loaded.species;
-  fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
+  // Under mpirun / torchrun the batches are spread over the ranks; rank 0 writes them in order.
+  const auto comm = parallel::Communicator::from_environment();
+  const inference::ShardHandler predict_frames = [&](std::vector<data::Structure>& batch,
+                                                     const std::vector<std::string>& where) {
+    inference::predict_batch(*loaded.model, batch, where, settings);
+    std::string text;
+    for (const auto& s : batch) text += data::format_extxyz_frame(s);
+    return text;
+  };
+  if (!comm->is_root()) {
+    inference::for_each_batch_sharded(opt.input, opt.batch_size, *comm, predict_frames, [](const std::string&, int64_t) {});
+    return 0;
+  }
+  fmt::print(stderr, "model: {}{}\n", inference::describe_model(loaded),
+             comm->size() > 1 ? fmt::format(" on {} ranks", comm->size()) : "");
 
   const int64_t total = inference::count_frames(opt.input);
   data::AtomicOutputFile output(opt.output, data::has_gzip_extension(opt.output));
   Progress progress("predict", total);
-  inference::for_each_batch(opt.input, opt.batch_size, [&](std::vector<data::Structure>& batch, const std::vector<std::string>& where) {
-    inference::predict_batch(*loaded.model, batch, where, settings);
-    for (const auto& s : batch) output.write(data::format_extxyz_frame(s));
-    progress.advance(static_cast<int64_t>(batch.size()));
-  });
+  inference::for_each_batch_sharded(
+      opt.input, opt.batch_size, *comm, predict_frames, [&](const std::string& text, int64_t structures) {
+        output.write(text);
+        progress.advance(structures);
+      });
   output.commit();
   progress.finish();
   fmt::print(stderr, "wrote {} structures to {}\n", progress.done(), opt.output);

@@ -49,8 +49,16 @@ SystemPotential::SystemPotential(const std::string& model_dir, const LoadOptions
       model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback, options.ecse_pruning});
 }
 
+namespace {
+SystemPotential::LoadOptions plain(bool float32) {
+  SystemPotential::LoadOptions options;
+  options.float32 = float32;
+  return options;
+}
+}  // namespace
+
 SystemPotential::SystemPotential(const std::string& model_dir, bool float32)
-    : SystemPotential(model_dir, LoadOptions{float32}) {}
+    : SystemPotential(model_dir, plain(float32)) {}
 
 SystemPotential::SystemPotential(std::shared_ptr<Model> model, bool float32, std::vector<int64_t> species)
     : impl_(std::make_unique<Impl>()) {

@@ -3,6 +3,8 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <exception>
 
 #include "eqt/core/error.h"
@@ -113,6 +115,25 @@ std::vector<std::vector<int64_t>> Communicator::all_gather(const std::vector<int
     rows[static_cast<std::size_t>(r)].assign(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
   }
   return rows;
+}
+
+std::vector<std::string> Communicator::gather_text(const std::string& text, const std::string& what) {
+  if (size_ == 1) return {text};
+  const auto lengths = all_gather({static_cast<int64_t>(text.size())}, what);
+  int64_t longest = 0;
+  for (const auto& l : lengths) longest = std::max(longest, l[0]);
+  // As in all_gather: each rank fills its own row of a zero table, and the sum is the table.
+  at::Tensor table = at::zeros({size_, std::max<int64_t>(longest, 1)}, at::kByte);
+  if (!text.empty()) std::memcpy(table[rank_].data_ptr<uint8_t>(), text.data(), text.size());
+  std::vector<at::Tensor> tensors{table};
+  all_reduce_sum(tensors, what);
+  if (!is_root()) return {};
+  std::vector<std::string> texts;
+  for (int r = 0; r < size_; ++r) {
+    const auto* row = table[r].data_ptr<uint8_t>();
+    texts.emplace_back(reinterpret_cast<const char*>(row), static_cast<std::size_t>(lengths[r][0]));
+  }
+  return texts;
 }
 
 void Communicator::barrier(const std::string& what) {

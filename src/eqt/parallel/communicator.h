@@ -40,6 +40,8 @@ class Communicator {
   void all_reduce_sum(std::vector<at::Tensor>& tensors, const std::string& what);
   // Every rank's `values` (the same length on every rank), indexed by rank.
   std::vector<std::vector<int64_t>> all_gather(const std::vector<int64_t>& values, const std::string& what);
+  // Rank 0 gets every rank's text, indexed by rank; the other ranks get an empty vector.
+  std::vector<std::string> gather_text(const std::string& text, const std::string& what);
   // Waits for every rank.
   void barrier(const std::string& what);
 

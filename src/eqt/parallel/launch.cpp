@@ -45,7 +45,7 @@ LaunchInfo launch_info_from_environment() {
   read_launcher(info, "torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK") ||
       read_launcher(info, "mpirun", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK") ||
       read_launcher(info, "pmi", "PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID") ||
-      read_launcher(info, "slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID");
+      read_launcher(info, "slurm", "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", "SLURM_LOCALID");
   if (const auto addr = variable("MASTER_ADDR")) info.master_addr = *addr;
   if (const auto port = variable("MASTER_PORT")) {
     info.master_port = static_cast<int>(integer("MASTER_PORT", *port));

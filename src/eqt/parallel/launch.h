@@ -3,7 +3,8 @@
 //   torchrun / SLURM-style scripts: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT;
 //   Open MPI's mpirun: OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_SIZE, OMPI_COMM_WORLD_LOCAL_RANK;
 //   MPICH / Intel MPI (Hydra): PMI_RANK, PMI_SIZE;
-//   srun without a launcher: SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID.
+//   srun without a launcher: SLURM_PROCID, SLURM_STEP_NUM_TASKS, SLURM_LOCALID (the step's tasks,
+//   not the job's SLURM_NTASKS, which a batch script also sees when it runs eqt as one process).
 // The first complete set wins, in that order. MASTER_ADDR (default 127.0.0.1: one machine) and
 // MASTER_PORT (default 29500, torch's) locate rank 0's rendezvous store under every launcher.
 #include <chrono>

@@ -52,8 +52,10 @@ void EvaluationMetrics::add(const std::string& name, const std::string& unit, co
   target->reference.insert(target->reference.end(), r.data_ptr<double>(), r.data_ptr<double>() + r.numel());
 }
 
-void EvaluationMetrics::count_structure(int64_t atoms) {
-  ++structures_;
+void EvaluationMetrics::count_structure(int64_t atoms) { count_structures(1, atoms); }
+
+void EvaluationMetrics::count_structures(int64_t structures, int64_t atoms) {
+  structures_ += structures;
   atoms_ += atoms;
 }
 

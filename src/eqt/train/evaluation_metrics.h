@@ -42,6 +42,7 @@ class EvaluationMetrics {
   void add(const std::string& name, const std::string& unit, const std::string& per, const at::Tensor& predicted,
            const at::Tensor& reference);
   void count_structure(int64_t atoms);
+  void count_structures(int64_t structures, int64_t atoms);  // several at once (merging metrics)
 
   const std::vector<TargetErrors>& targets() const { return targets_; }  // in order of first use
   const TargetErrors* find(const std::string& name) const;               // nullptr when absent
