@@ -4,7 +4,10 @@
 // stop the others with an error instead of hanging.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,10 +23,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A port of its own for each launch (ctest runs tests in parallel).
+// A port of its own for each launch (ctest runs tests in parallel): one the kernel hands out for
+// an ephemeral bind, free again once the socket is closed.
 int fresh_port() {
-  static int next = 20000 + static_cast<int>(getpid() % 20000);
-  return ++next;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("no free port for the rendezvous");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
 }
 
 std::string train_command(const Data& d, const fs::path& run, int batch, const std::string& extra = "") {
@@ -207,6 +221,41 @@ TEST_F(CliTrainDistributed, PredictAndEvalShardTheStructuresOverRanks) {
   const std::string metrics = read(dir / "eval_one" / "metrics.csv");
   EXPECT_NE(metrics.find("forces"), std::string::npos) << metrics;
   EXPECT_EQ(read(dir / "eval_two" / "metrics.csv"), metrics);
+}
+
+// SIGKILL of every process of a 2-rank run (after checkpoints were written), then a 2-rank resume:
+// the weights of the uninterrupted run.
+TEST_F(CliTrainDistributed, SigkilledTwoRankRunResumesToTheUninterruptedWeights) {
+  const fs::path dir = temp_dir("cli_train_ddp_sigkill");
+  const Data d = make_data(dir, 21, "");
+  const std::string epochs = " --set training.epochs=12";
+  const auto one = run_command(train_command(d, dir / "one", 8, epochs));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const fs::path killed = dir / "killed_run";
+  const std::string command = "exec env " + mpirun(2, fresh_port()) + train_command(d, killed, 4, epochs) + " > " +
+                              quoted(dir / "killed.log") + " 2>&1";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  bool exited = false;
+  while (!exited && data_rows(killed / "metrics.csv") < 3) {
+    exited = waitpid(pid, &status, WNOHANG) == pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_FALSE(exited) << "the run finished before it could be killed; make it longer";
+  // Every rank and mpirun itself (their command lines name the run directory).
+  run_command("pkill -KILL -f " + quoted(killed));
+  waitpid(pid, &status, 0);
+  ASSERT_LT(train::read_checkpoint_state(killed / "checkpoints" / "last").epoch, 12);
+  const auto resumed = run_command(mpirun(2, fresh_port()) + eqt_command() + "train --resume " + quoted(killed) +
+                                   " --quiet");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_close_weights(dir / "one", killed, 1e-10);
+  EXPECT_EQ(data_rows(killed / "metrics.csv"), 12u);
 }
 
 }  // namespace
