@@ -33,6 +33,8 @@ class EqtCalculator(Calculator):
         ecse_fallback: model directory ECSE uses where an environment has no frame;
         ecse_pruning: "single" (default, smooth energies for MD) or "official" (upstream's repeated
         passes), as `eqt predict --ecse-pruning`.
+    device: where the model computes: "cpu" (default), "cuda" or "cuda:N", as `eqt predict --device`
+        (needs an eqt built against a LibTorch with CUDA; otherwise a RuntimeError says so).
 
     The model's other outputs (e.g. per-structure targets, atomic_energies) are put in
     ``calc.results`` under their own names, atomic_energies also as ASE's "energies". Models
@@ -45,14 +47,14 @@ class EqtCalculator(Calculator):
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "dipole", "charges"]
 
     def __init__(self, model_dir, dtype="float64", threads=None, ecse=False, ecse_fallback=None,
-                 ecse_pruning="single", **kwargs):
+                 ecse_pruning="single", device="cpu", **kwargs):
         Calculator.__init__(self, **kwargs)
         self.model_dir = os.fspath(model_dir)
         if threads is not None:
             _eqt.set_num_threads(int(threads))
         fallback = None if ecse_fallback is None else os.fspath(ecse_fallback)
         self.potential = _eqt.Potential(self.model_dir, dtype=dtype, ecse=bool(ecse), ecse_fallback=fallback,
-                                        ecse_pruning=ecse_pruning)
+                                        ecse_pruning=ecse_pruning, device=str(device))
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         Calculator.calculate(self, atoms, properties, system_changes)

@@ -19,12 +19,13 @@ namespace {
 
 std::unique_ptr<Potential> load_potential(const std::string& model_dir, const std::string& dtype, bool ecse,
                                           const std::optional<std::string>& ecse_fallback,
-                                          const std::string& ecse_pruning) {
+                                          const std::string& ecse_pruning, const std::string& device) {
   PotentialOptions options;
   options.dtype = parse_dtype(dtype);
   options.ecse = ecse;
   options.ecse_fallback = ecse_fallback.value_or("");
   options.ecse_pruning = ecse_pruning;
+  options.device = device;
   py::gil_scoped_release release;
   return std::make_unique<Potential>(model_dir, options);
 }
@@ -77,10 +78,11 @@ void bind_potential(py::module_& module) {
   py::class_<Potential>(module, "Potential", "A model directory loaded for evaluation (eqt's model.json or an "
                                              "official export's config.json).")
       .def(py::init(&load_potential), py::arg("model_dir"), py::arg("dtype") = "float64", py::arg("ecse") = false,
-           py::arg("ecse_fallback") = py::none(), py::arg("ecse_pruning") = "single",
+           py::arg("ecse_fallback") = py::none(), py::arg("ecse_pruning") = "single", py::arg("device") = "cpu",
            "Loads the model (a model directory, an official export or a training run directory) in dtype "
            "('float32' or 'float64'), optionally wrapped in ECSE (exact rotational invariance) with a fallback "
-           "model directory for environments without a frame and its frame pruning ('single' or 'official').")
+           "model directory for environments without a frame and its frame pruning ('single' or 'official'), on "
+           "device ('cpu', 'cuda', 'cuda:N').")
       .def("compute", &compute, py::arg("numbers"), py::arg("positions"), py::arg("cell"), py::arg("pbc"),
            py::arg("forces") = true, py::arg("stress") = false,
            "Energy (eV), forces [N, 3] (eV/A), stress [3, 3] (eV/A^3, ASE's sign; periodic cells only) and the "

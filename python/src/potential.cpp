@@ -1,5 +1,6 @@
 #include "potential.h"
 
+#include "eqt/core/device.h"
 #include "eqt/inference/inference_model.h"
 #include "eqt/inference/predict_batch.h"
 #include "eqt/models/model_dir.h"
@@ -13,6 +14,7 @@ Potential::Potential(const std::string& model_dir, const PotentialOptions& optio
   load_options.ecse = options.ecse;
   load_options.ecse_fallback = options.ecse_fallback;
   load_options.ecse_pruning = options.ecse_pruning;
+  load_options.device = parse_device(options.device);
   inference::InferenceModel loaded = inference::load_inference_model(model_dir, load_options);
   source_ = loaded.source;
   species_ = loaded.species;

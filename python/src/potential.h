@@ -22,6 +22,7 @@ struct PotentialOptions {
   bool ecse = false;
   std::string ecse_fallback;  // model directory used by ECSE where no frame exists; empty: none
   std::string ecse_pruning = "single";  // ECSE frame pruning: "single" (smooth) or "official"
+  std::string device = "cpu";           // cpu, cuda, cuda:N (core/device.h)
 };
 
 // Everything float64 on the CPU, detached.

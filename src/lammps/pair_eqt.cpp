@@ -63,7 +63,7 @@ void PairEQT::allocate()
 void PairEQT::settings(int narg, char **arg)
 {
   const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode local|replicated] "
-                      "[ecse] [ecse_fallback DIR] [ecse_pruning single|official]";
+                      "[ecse] [ecse_fallback DIR] [ecse_pruning single|official] [device cpu|cuda|cuda:N]";
   if (narg < 1) error->all(FLERR, usage);
   std::string mode;
   eqt::inference::SystemPotential::LoadOptions options;
@@ -76,6 +76,8 @@ void PairEQT::settings(int narg, char **arg)
       mode = arg[++k];
       if (mode != "local" && mode != "replicated")
         error->all(FLERR, "pair_style eqt: mode must be local or replicated, not '{}'", mode);
+    } else if (word == "device" && k + 1 < narg) {
+      options.device = arg[++k];
     } else if (word == "ecse") {
       options.ecse = true;
     } else if (word == "ecse_fallback" && k + 1 < narg) {

@@ -1,7 +1,7 @@
 // LAMMPS pair style `eqt`: runs an eqt model directory (Equiformer, PET, ...) in LAMMPS.
 //
 //   pair_style eqt MODEL [float64|float32] [mode local|replicated]
-//                  [ecse] [ecse_fallback DIR] [ecse_pruning single|official]
+//                  [ecse] [ecse_fallback DIR] [ecse_pruning single|official] [device cpu|cuda|cuda:N]
 //   pair_coeff * * H O          # element of each LAMMPS atom type, in type order
 //
 // MODEL is whatever `eqt predict --model` takes (a model directory, an official export, a training

@@ -58,7 +58,8 @@ TEST(CliHelp, VersionPrintsTheProjectVersion) {
   EXPECT_NE(r.output.find(std::string("eqt ") + EQT_VERSION), std::string::npos) << r.output;
   // What it was built with, for bug reports (issue: devices and LibTorch 2.x).
   EXPECT_NE(r.output.find(std::string("LibTorch ") + TORCH_VERSION), std::string::npos) << r.output;
-  EXPECT_TRUE(r.output.find("no CUDA") != std::string::npos || r.output.find("CUDA available") != std::string::npos)
+  EXPECT_TRUE(r.output.find("without CUDA (CPU only)") != std::string::npos ||
+              r.output.find("with CUDA") != std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("BLAS: "), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("BLAS_INFO=unknown"), std::string::npos) << r.output;

@@ -49,6 +49,12 @@ def eqt_executable():
     return os.environ.get("EQT_EXECUTABLE") or os.path.join(SOURCE_DIR, "build", "eqt")
 
 
+def libtorch_description():
+    """`eqt --version`'s LibTorch line: says whether this build has CUDA."""
+    run = subprocess.run([eqt_executable(), "--version"], capture_output=True, text=True, check=True)
+    return run.stdout
+
+
 def read_frames(path, index=":"):
     """Frames of an extxyz file without their labels (plain Atoms, no calculator)."""
     frames = ase.io.read(path, index=index)

@@ -57,6 +57,18 @@ class Errors(eqt_testing.TestCase):
             EqtCalculator(model)
         self.assertIn("weights.safetensors", str(caught.exception))
 
+    def test_device_this_build_cannot_use(self):
+        pet = eqt_testing.pet_dir(eqt_testing.require_shared(self))
+        calc = EqtCalculator(pet, device="cpu")
+        self.assertEqual(calc.potential.kind, "pet")
+        with self.assertRaises(eqt.EqtError) as caught:
+            EqtCalculator(pet, device="tpu")
+        self.assertIn("give cpu, cuda or cuda:N", str(caught.exception))
+        if "without CUDA" in eqt_testing.libtorch_description():
+            with self.assertRaises(eqt.EqtError) as caught:
+                EqtCalculator(pet, device="cuda")
+            self.assertIn("this eqt cannot use CUDA", str(caught.exception))
+
     def test_unknown_dtype(self):
         with self.assertRaises(eqt.EqtError) as caught:
             EqtCalculator(self.copy_of_pet(), dtype="float16")

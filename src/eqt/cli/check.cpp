@@ -8,6 +8,7 @@
 
 #include "eqt/check/model_check.h"
 #include "eqt/cli/commands.h"
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/output_file.h"
@@ -23,7 +24,9 @@ struct CheckCliOptions {
   int64_t frame = 0;
   std::string dtype = "float64";
   bool ecse = false;
-  std::string ecse_fallback, ecse_pruning = "single";
+  std::string ecse_fallback;
+  std::string ecse_pruning = "single";
+  std::string device = "cpu";
   check::ModelCheckOptions checks;
   bool skip_nve = false;
 };
@@ -50,7 +53,7 @@ void write_json(const std::string& path, const CheckCliOptions& opt, const std::
 int run_check(const CheckCliOptions& opt) {
   const auto dtype = parse_dtype(opt.dtype);
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
   fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
   const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
@@ -98,6 +101,7 @@ Command add_check(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
   add_ecse_pruning_option(*c.app, opt->ecse_pruning);
+  add_device_option(*c.app, opt->device);
   c.app->add_option("--max-pairs", o.cutoff.max_pairs, "neighbour pairs moved across the cutoff")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

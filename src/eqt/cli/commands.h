@@ -39,4 +39,12 @@ inline CLI::Option* add_ecse_pruning_option(CLI::App& app, std::string& pruning)
       ->needs("--ecse");
 }
 
+// --device for the verbs that load a model (core/device.h: cpu, cuda, cuda:N).
+inline CLI::Option* add_device_option(CLI::App& app, std::string& device) {
+  return app
+      .add_option("--device", device,
+                  "where the model computes: cpu, cuda or cuda:N (needs an eqt built against a LibTorch with CUDA)")
+      ->capture_default_str();
+}
+
 }  // namespace eqt::cli

@@ -8,6 +8,7 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/threads.h"
 #include "eqt/inference/eval_labels.h"
@@ -42,6 +43,7 @@ struct EvalOptions {
   bool ecse = false;
   std::string ecse_fallback;
   std::string ecse_pruning = "single";
+  std::string device = "cpu";
   data::LabelKeys keys;
   std::set<std::string> keys_given;  // label-key options the user passed ("energy", ...)
   std::vector<std::string> targets;  // OUTPUT=KEY
@@ -133,7 +135,7 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
 int run_eval(EvalOptions opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
   const InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
   apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
   for (const auto& text : opt.targets) keys.targets.insert(inference::parse_target_mapping(text));
@@ -214,6 +216,7 @@ Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
   add_ecse_pruning_option(*c.app, opt->ecse_pruning);
+  add_device_option(*c.app, opt->device);
   CLI::App* app = c.app;
   c.run = [opt, app]() {
     for (const char* name : {"energy", "forces", "stress"}) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "eqt/cli/commands.h"
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
 #include "eqt/inference/inference_model.h"
@@ -24,11 +25,12 @@ struct ExportOptions {
   bool ecse = false;
   std::string ecse_fallback;
   std::string ecse_pruning = "single";
+  std::string device = "cpu";
 };
 
 int run_export(const ExportOptions& opt) {
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
   fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   if (fs::weakly_canonical(opt.output) == fs::weakly_canonical(loaded.location.model_dir)) {
     fail("--output {} is the model directory being exported: choose another directory", opt.output);
@@ -64,6 +66,7 @@ Command add_export(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
       ->needs("--ecse");
   add_ecse_pruning_option(*c.app, opt->ecse_pruning);
+  add_device_option(*c.app, opt->device);
   c.run = [opt]() { return run_export(*opt); };
   return c;
 }

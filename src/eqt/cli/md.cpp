@@ -7,6 +7,7 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
@@ -47,6 +48,7 @@ struct MdOptions {
   bool ecse = false;
   std::string ecse_fallback;
   std::string ecse_pruning = "single";
+  std::string device = "cpu";
 };
 
 void check_options(const MdOptions& opt) {
@@ -124,7 +126,7 @@ int run_md(const MdOptions& opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
   const auto dtype = parse_dtype(opt.dtype);
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
   const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
   md::MdState state = md::state_from_structure(frame, where);
@@ -221,6 +223,7 @@ Command add_md(CLI::App& root, const GlobalOptions& /*global*/) {
                     "model directory used by ECSE where no non-collinear neighbour pair exists")
       ->needs("--ecse");
   add_ecse_pruning_option(*c.app, opt->ecse_pruning);
+  add_device_option(*c.app, opt->device);
   c.run = [opt]() { return run_md(*opt); };
   return c;
 }

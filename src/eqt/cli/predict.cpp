@@ -6,6 +6,7 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
@@ -28,6 +29,7 @@ struct PredictOptions {
   bool ecse = false;
   std::string ecse_fallback;
   std::string ecse_pruning = "single";
+  std::string device = "cpu";
 };
 
 int run_predict(const PredictOptions& opt) {
@@ -37,7 +39,7 @@ int run_predict(const PredictOptions& opt) {
   settings.stress = inference::parse_stress_mode(opt.stress);
   settings.prefix = opt.prefix;
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning});
+      inference::load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
   settings.species = loaded.species;
   // Under mpirun / torchrun the batches are spread over the ranks; rank 0 writes them in order.
   const auto comm = parallel::Communicator::from_environment();
@@ -106,6 +108,7 @@ Command add_predict(CLI::App& root, const GlobalOptions&) {
                     "model directory used by ECSE where no non-collinear neighbour pair exists")
       ->needs("--ecse");
   add_ecse_pruning_option(*c.app, opt->ecse_pruning);
+  add_device_option(*c.app, opt->device);
   c.run = [opt]() { return run_predict(*opt); };
   return c;
 }

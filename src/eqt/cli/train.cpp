@@ -19,6 +19,7 @@ struct TrainCliOptions {
   std::string resume;
   std::vector<std::string> overrides;
   bool quiet = false;
+  std::string device = "cpu";
 };
 
 std::string default_run_dir(const std::string& config) {
@@ -37,6 +38,7 @@ int run_train(const TrainCliOptions& opt) {
     options.run_dir = opt.run_dir.empty() ? default_run_dir(opt.config) : opt.run_dir;
   }
   options.overrides = opt.overrides;
+  options.device = opt.device;
   // Under mpirun / torchrun / srun (launch.h): one rank of a data-parallel run; rank 0 alone
   // prints progress and writes the run directory.
   options.communicator = parallel::Communicator::from_environment();
@@ -90,6 +92,7 @@ Command add_train(CLI::App& root, const GlobalOptions& /*global*/) {
       ->check(CLI::ExistingDirectory);
   c.app->add_option("--set", opt->overrides, "override a config key: --set optimiser.lr=1e-3 (repeatable)");
   c.app->add_flag("--quiet", opt->quiet, "no progress bar or per-batch lines (train.log is still written)");
+  add_device_option(*c.app, opt->device);
   c.run = [opt]() { return run_train(*opt); };
   return c;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "eqt/core/device.h"
 #include "eqt/kernels/fast_linear.h"
 
 namespace eqt::cli {
@@ -48,14 +49,15 @@ std::string loaded_blas() {
 
 std::string version_text() {
   const std::string config = at::show_config();
-  const std::string cuda = at::hasCUDA() ? fmt::format("CUDA available ({})", config_value(config, "CUDA_VERSION"))
-                                         : "no CUDA (CPU only)";
+  std::string cuda = libtorch_description();  // "LibTorch 1.13.0, built without CUDA (CPU only)"
+  const std::string cuda_version = config_value(config, "CUDA_VERSION");
+  if (cuda_version != "unknown" && !cuda_version.empty()) cuda += fmt::format(" (CUDA {})", cuda_version);
   const bool dnnl = kernels::uses_dnnl(at::empty({0}, at::kFloat));
   const std::string blas = loaded_blas();
   return fmt::format(
-      "eqt {}\nLibTorch {}, {}\nBLAS: {} (LibTorch's BLAS_INFO={}, LAPACK_INFO={})\n"
+      "eqt {}\n{}\nBLAS: {} (LibTorch's BLAS_INFO={}, LAPACK_INFO={})\n"
       "oneDNN for eqt's float32 linears: {}",
-      EQT_VERSION, TORCH_VERSION, cuda, blas.empty() ? std::string("not loaded yet") : blas,
+      EQT_VERSION, cuda, blas.empty() ? std::string("not loaded yet") : blas,
       config_value(config, "BLAS_INFO"), config_value(config, "LAPACK_INFO"),
       dnnl ? "yes" : "no (LibTorch's BLAS; EQT_GEMM=blas or no libdnnl-dev)");
 }

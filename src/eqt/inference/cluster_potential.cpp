@@ -8,6 +8,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/inference/inference_model.h"
 #include "eqt/models/interaction_range.h"
+#include "eqt/models/potential.h"
 
 namespace eqt::inference {
 
@@ -40,14 +41,14 @@ at::Tensor within_hops(const data::Graph& graph, int64_t num_owned, int64_t hops
 
 // -sum_i x_i (x) g_i, symmetrised (the derivative under a symmetric strain), in LAMMPS's order.
 std::array<double, 6> virial_of(const at::Tensor& positions, const at::Tensor& gradient) {
-  const at::Tensor g = at::mm(positions.to(at::kDouble).t(), gradient.to(at::kDouble));  // [3, 3]: sum x_a g_b
+  const at::Tensor g = at::mm(positions.to(at::kCPU, at::kDouble).t(), gradient.to(at::kCPU, at::kDouble));  // sum x_a g_b
   const at::Tensor w = -0.5 * (g + g.t());
   const auto a = w.accessor<double, 2>();
   return {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
 }
 
 std::vector<double> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kDouble).contiguous();
+  const at::Tensor c = t.detach().to(at::kCPU, at::kDouble).contiguous();
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
@@ -128,7 +129,7 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
       at::from_blob(const_cast<double*>(request.positions), {request.num_atoms, 3}, at::kDouble).clone();
   const at::Tensor numbers =
       at::from_blob(const_cast<int64_t*>(request.numbers), {request.num_atoms}, at::kLong).clone();
-  data::Graph graph = cluster_graph(positions, numbers, cutoff(), impl_->dtype);
+  data::Graph graph = cluster_graph(positions, numbers, cutoff(), impl_->dtype).to(models::model_device(*impl_->loaded.model));
   const at::Tensor x = graph.positions.detach().requires_grad_(true);
   graph.positions = x;
   const at::Tensor atomic = impl_->forward(graph).at(kAtomicEnergies);

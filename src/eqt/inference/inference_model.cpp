@@ -50,6 +50,7 @@ InferenceModel load_inference_model(const fs::path& given, const InferenceModelO
   result.source = loaded.source;
   result.model = prepare_model(loaded.model);
   if (options.ecse) result.model = wrap_in_ecse(result.model, options);
+  if (!options.device.is_cpu()) result.model->to(options.device);  // graphs follow (models::evaluate)
   return result;
 }
 
@@ -60,6 +61,7 @@ InferenceModel in_memory_model(std::shared_ptr<models::Model> model, std::vector
   result.source = "in memory";
   result.model = prepare_model(model);
   if (options.ecse) result.model = wrap_in_ecse(result.model, options);
+  if (!options.device.is_cpu()) result.model->to(options.device);
   return result;
 }
 

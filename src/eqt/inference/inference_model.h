@@ -5,6 +5,7 @@
 // (RUN_DIR holding RUN_DIR/model/ and RUN_DIR/metrics.csv), optionally wrapped in ECSE with its
 // frame pruning and fallback model. The model comes back in eval mode, without parameter
 // gradients, in the requested dtype.
+#include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
 #include <filesystem>
@@ -31,6 +32,7 @@ struct InferenceModelOptions {
   bool ecse = false;
   std::string ecse_fallback;            // model directory (or run directory); empty: none
   std::string ecse_pruning = "single";  // ECSE PRUNING_MODE: "single" (smooth) or "official"
+  c10::Device device = c10::kCPU;       // where the model computes (core/device.h parse_device)
 };
 
 struct InferenceModel {

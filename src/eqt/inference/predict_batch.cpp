@@ -18,18 +18,18 @@ namespace {
 void set_info(data::Structure& s, const std::string& key, const at::Tensor& value) {
   s.arrays.erase(key);
   s.string_arrays.erase(key);
-  s.info[key] = value.detach().to(at::kDouble).contiguous().clone();
+  s.info[key] = value.detach().to(at::kCPU, at::kDouble).contiguous().clone();
   if (std::find(s.info_order.begin(), s.info_order.end(), key) == s.info_order.end()) s.info_order.push_back(key);
 }
 
 void set_array(data::Structure& s, const std::string& key, const at::Tensor& value) {
   s.info.erase(key);
   s.string_arrays.erase(key);
-  s.arrays[key] = value.detach().to(at::kDouble).contiguous().clone();
+  s.arrays[key] = value.detach().to(at::kCPU, at::kDouble).contiguous().clone();
   if (std::find(s.array_order.begin(), s.array_order.end(), key) == s.array_order.end()) s.array_order.push_back(key);
 }
 
-at::Tensor cpu_double(const at::Tensor& value) { return value.detach().to(at::kDouble).contiguous().clone(); }
+at::Tensor cpu_double(const at::Tensor& value) { return value.detach().to(at::kCPU, at::kDouble).contiguous().clone(); }
 
 // Model outputs besides the energy, per structure ([B, ...]) or per atom (atomic_*, charges: [N, ...]).
 void split_other_outputs(const models::Outputs& outputs, std::vector<StructurePrediction>& predictions,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "eqt/core/device.h"
 #include "eqt/core/error.h"
 #include "eqt/data/labels.h"
 #include "eqt/inference/inference_model.h"
@@ -13,13 +14,13 @@ namespace eqt::inference {
 namespace {
 
 std::vector<double> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kDouble).contiguous();
+  const at::Tensor c = t.detach().to(at::kCPU, at::kDouble).contiguous();
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
 // sum_i x_i (x) F_i, symmetrised, in LAMMPS's order: -dE/d(strain) when no cell is strained.
 std::array<double, 6> virial_from_forces(const at::Tensor& positions, const at::Tensor& forces) {
-  const at::Tensor g = at::mm(positions.to(at::kDouble).t(), forces.detach().to(at::kDouble));
+  const at::Tensor g = at::mm(positions.to(at::kCPU, at::kDouble).t(), forces.detach().to(at::kCPU, at::kDouble));
   const at::Tensor w = 0.5 * (g + g.t());
   const auto a = w.accessor<double, 2>();
   return {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
@@ -45,8 +46,8 @@ struct SystemPotential::Impl {
 SystemPotential::SystemPotential(const std::string& model_dir, const LoadOptions& options)
     : impl_(std::make_unique<Impl>()) {
   impl_->dtype = dtype_of(options.float32);
-  impl_->loaded = load_inference_model(
-      model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback, options.ecse_pruning});
+  impl_->loaded = load_inference_model(model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback,
+                                                                        options.ecse_pruning, parse_device(options.device)});
 }
 
 namespace {

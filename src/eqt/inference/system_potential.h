@@ -46,6 +46,7 @@ class SystemPotential {
     bool ecse = false;                    // wrap the model in ECSE (exactly rotation invariant)
     std::string ecse_fallback;            // model (or run) directory for ECSE's fallback; "" none
     std::string ecse_pruning = "single";  // ECSE frame pruning: "single" (smooth) or "official"
+    std::string device = "cpu";           // cpu, cuda, cuda:N (core/device.h)
   };
 
   // Loads a model (load_inference_model: a model directory, an official export or a training run

@@ -18,7 +18,7 @@ void ModelForces::compute(MdState& state) {
   options.forces = true;
   const models::Evaluation result = models::evaluate(*model_, graph, options);
   state.potential_energy = result.energy.detach()[0].item<double>();
-  state.forces = result.forces.detach().to(at::kDouble).contiguous();
+  state.forces = result.forces.detach().to(at::kCPU, at::kDouble).contiguous();
   ++evaluations_;
 }
 

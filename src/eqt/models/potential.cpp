@@ -95,7 +95,15 @@ void prepare_for_inference(Model& model) {
   for (auto& parameter : model.parameters()) parameter.set_requires_grad(false);
 }
 
+c10::Device model_device(const Model& model) {
+  const auto parameters = model.parameters();
+  return parameters.empty() ? c10::Device(c10::kCPU) : parameters.front().device();
+}
+
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options) {
+  // Graphs are built on the CPU (neighbour lists); they go to the model's device once, here.
+  const c10::Device device = model_device(model);
+  if (graph.positions.device() != device) return evaluate(model, graph.to(device), options);
   at::AutoGradMode enable_grad(true);
   const OneThreadScope one_thread(model.prefers_one_thread(graph));
   const StrainedGraph s = prepare(graph, options);

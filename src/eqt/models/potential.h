@@ -31,6 +31,9 @@ struct Evaluation {
   Outputs outputs;    // everything the model returned
 };
 
+// The device of the model's parameters (CPU for a model without any).
+c10::Device model_device(const Model& model);
+
 Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOptions& options = {});
 
 // For inference (predict, eval, md, ASE, LAMMPS): eval mode (no dropout), and no parameter

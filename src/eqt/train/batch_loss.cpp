@@ -92,6 +92,8 @@ BatchResult batch_loss(models::Model& model, const BatchData& batch, const Train
   options.stress = config.stress.trained();
   options.create_graph = training;
   const models::Evaluation ev = models::evaluate(model, batch.graph, options);
+  const c10::Device device = ev.energy.device();  // labels are made on the CPU; the model may be on a GPU
+  const auto on_device = [&](const at::Tensor& t) { return t.defined() ? t.to(device) : t; };
   BatchResult r;
   r.loss = at::zeros({}, ev.energy.options());
   // `error` goes into the loss; `reported` (default: the same) into the metrics.
@@ -106,14 +108,16 @@ BatchResult batch_loss(models::Model& model, const BatchData& batch, const Train
     add_errors(r.errors[name], reported.defined() ? reported : error);
   };
   if (config.energy.trained()) {
-    const at::Tensor error = ev.energy - batch.energy_residual;  // eV per structure, always reported so
-    const at::Tensor loss_error = config.energy.per_atom ? error / batch.num_atoms : error;
+    const at::Tensor error = ev.energy - on_device(batch.energy_residual);  // eV per structure, always reported so
+    const at::Tensor loss_error = config.energy.per_atom ? error / on_device(batch.num_atoms) : error;
     add(config.energy.key, config.energy, loss_error, normalisation.scale, error);
   }
-  if (config.forces.trained()) add("forces", config.forces, ev.forces - batch.forces, normalisation.scale);
-  if (config.stress.trained()) add("stress", config.stress, ev.stress - batch.stress, normalisation.stress_scale);
+  if (config.forces.trained()) add("forces", config.forces, ev.forces - on_device(batch.forces), normalisation.scale);
+  if (config.stress.trained()) {
+    add("stress", config.stress, ev.stress - on_device(batch.stress), normalisation.stress_scale);
+  }
   if (config.dipole.trained()) {
-    add("dipole", config.dipole, predicted_dipole(ev.outputs, model.kind()) - batch.dipole,
+    add("dipole", config.dipole, predicted_dipole(ev.outputs, model.kind()) - on_device(batch.dipole),
         normalisation.dipole_scale);
   }
   return r;

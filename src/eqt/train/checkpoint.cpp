@@ -7,6 +7,7 @@
 #include <torch/serialize/output-archive.h>
 
 #include "eqt/core/error.h"
+#include "eqt/models/potential.h"
 #include "eqt/data/output_file.h"
 
 namespace eqt::train {
@@ -17,11 +18,13 @@ namespace {
 
 fs::path file_in(const fs::path& dir) { return dir / kCheckpointFile; }
 
-void load_archive(const fs::path& dir, torch::serialize::InputArchive& archive) {
+// Tensors come back on `device` whatever device wrote them: checkpoints move between CPU and GPU.
+void load_archive(const fs::path& dir, torch::serialize::InputArchive& archive,
+                  c10::Device device = c10::Device(c10::kCPU)) {
   const fs::path path = file_in(dir);
   if (!fs::exists(path)) fail("{}: no checkpoint (expected {})", dir.string(), path.string());
   try {
-    archive.load_from(path.string());
+    archive.load_from(path.string(), device);
   } catch (const c10::Error& e) {
     fail("{}: cannot read the checkpoint: {}", path.string(), e.what_without_backtrace());
   }
@@ -92,7 +95,7 @@ TrainingState read_checkpoint_state(const fs::path& dir) {
 TrainingState read_checkpoint(const fs::path& dir, models::Model& model, models::Model& ema,
                               torch::optim::Optimizer& optimiser) {
   torch::serialize::InputArchive archive, model_part, ema_part, optimiser_part;
-  load_archive(dir, archive);
+  load_archive(dir, archive, models::model_device(model));
   try {
     archive.read("model", model_part);
     archive.read("ema", ema_part);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <memory>
 
+#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
@@ -194,6 +195,11 @@ void Trainer::build() {
   const nlohmann::json training_norm = normalisation_json(norm_, false);
   model_ = build_model(recipe_, training_norm, dtype_);
   ema_ = build_model(recipe_, training_norm, dtype_);
+  const c10::Device device = parse_device(options_.device);
+  if (!device.is_cpu()) {  // before the optimiser is made: it keeps references to the parameters
+    model_->to(device);
+    ema_->to(device);
+  }
   copy_weights(*model_, *ema_);
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
   ema_->eval();

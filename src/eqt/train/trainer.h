@@ -32,6 +32,7 @@ struct TrainOptions {
   std::vector<std::string> overrides; // "dotted.key=value"
   bool echo_log = true;               // copy train.log lines to stderr
   std::shared_ptr<parallel::Communicator> communicator;  // null: one process
+  std::string device = "cpu";         // where the model and its optimiser live (core/device.h)
   // Progress hooks (the CLI draws a bar): a new epoch with its batch count, and each step.
   std::function<void(int64_t epoch, int64_t batches, int64_t done)> on_epoch_start;
   std::function<void(double loss)> on_step;
