@@ -5,6 +5,8 @@
 // and eqt predict; mode local is refused for ECSE with a message saying what to use instead.
 #include <gtest/gtest.h>
 
+#include <ATen/detail/CUDAHooksInterface.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -166,6 +168,22 @@ TEST_F(PairEqtReplicated, EcseKeywordOnPlainPetEqualsEqtPredictWithEcse) {
     ADD_FAILURE() << "ecse_pruning without ecse was accepted";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("need the keyword ecse"), std::string::npos) << e.what();
+  }
+}
+
+// `device cuda` on a LibTorch without CUDA: LAMMPS stops with eqt's message (core/device.h).
+TEST_F(PairEqtReplicated, DeviceCudaWithoutCudaIsAClearError) {
+  EQT_LAMMPS_TEST_SETUP();
+  if (at::detail::getCUDAHooks().hasCUDA()) GTEST_SKIP() << "this build has CUDA (scripts/gpu-check.sh tests it)";
+  const Prepared& p = prepared("hea");
+  const LammpsResult cpu = lammps_single_point(run_dir("device_cpu"), p.structure, pet_model(), 1, true,
+                                               "float64 device cpu");
+  expect_equal(cpu, p.expected, "pet, device cpu");
+  try {
+    lammps_single_point(run_dir("device_cuda"), p.structure, pet_model(), 1, true, "float64 device cuda");
+    ADD_FAILURE() << "device cuda was accepted by a build without CUDA";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--device cuda: this eqt cannot use CUDA"), std::string::npos) << e.what();
   }
 }
 

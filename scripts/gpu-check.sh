@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# GPU verification (issue #14), for a machine with an NVIDIA GPU and a PyTorch 2.x with CUDA:
+#   1. builds eqt against PyTorch's LibTorch (torch.utils.cmake_prefix_path) in BUILD_DIR;
+#   2. runs the model, training and MD test directories of the suite with that build (CPU paths of
+#      the CUDA build);
+#   3. float64 parity on the GPU, through the command line: `eqt predict --device cuda` against
+#      --device cpu for the official Equiformer (small and paper-size) and PET exports and for ECSE
+#      (eqt eval of the CPU model against the GPU predictions as labels: max |difference|),
+#      `eqt train --device cuda` against --device cpu (final weights), and `eqt md --device cuda`
+#      against --device cpu (the thermo log's energies over 50 steps);
+#   4. times `eqt predict` on the GPU against the CPU on the paper-size Equiformer.
+# Prints PASS / FAIL per check and exits 1 when one fails. Meant to finish in under 10 minutes on
+# the project's device machine (16 cores).
+#
+#   scripts/gpu-check.sh [BUILD_DIR (build-gpu)]      # ../shared, ./shared or $EQT_SHARED_DIR
+#
+# EQT_CHECK_DEVICE=cpu EQT_SKIP_BUILD=1 scripts/gpu-check.sh build  runs the same steps on the CPU
+# with an existing build (a dry run of this script on a machine without a GPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build-gpu}
+python=${PYTHON:-python3}
+jobs=$(nproc)
+shared=${EQT_SHARED_DIR:-}
+for candidate in ../shared ./shared; do
+  if [[ -z "$shared" && -d "$candidate/reference" ]]; then shared=$(realpath "$candidate"); fi
+done
+[[ -n "$shared" ]] || { echo "gpu-check: no shared/ directory (set EQT_SHARED_DIR)"; exit 1; }
+export EQT_SHARED_DIR=$shared
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+device=${EQT_CHECK_DEVICE:-cuda}
+check() {  # name, command...
+  local name=$1
+  shift
+  if "$@" > "$work/check.log" 2>&1; then
+    echo "PASS  $name"
+    grep '^  ' "$work/check.log" || true  # the measured differences
+  else
+    echo "FAIL  $name"
+    tail -n 20 "$work/check.log" | sed 's/^/      /'
+    failures=$((failures + 1))
+  fi
+}
+seconds() { date +%s.%N; }
+
+if [[ "$device" != cpu ]]; then
+  echo "== PyTorch and the GPU"
+  "$python" - <<'PY'
+import torch
+assert torch.cuda.is_available(), "PyTorch sees no CUDA GPU"
+print("PyTorch", torch.__version__, "CUDA", torch.version.cuda, "GPU", torch.cuda.get_device_name(0))
+PY
+fi
+if [[ -z "${EQT_SKIP_BUILD:-}" ]]; then
+  prefix=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  echo "== build against $prefix ($jobs jobs)"
+  start=$(seconds)
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" -DEQT_BUILD_LAMMPS=OFF \
+    -DEQT_BUILD_PYTHON=OFF > "$work/cmake.log" 2>&1 || { tail -n 30 "$work/cmake.log"; exit 1; }
+  cmake --build "$build" -j"$jobs" > "$work/build.log" 2>&1 || { grep -E "error" "$work/build.log" | head -n 30; exit 1; }
+  echo "built in $(echo "$(seconds) - $start" | bc) s"
+fi
+eqt="$build/eqt"
+"$eqt" --version
+"$eqt" predict --help > /dev/null
+
+echo "== test suite (models, training, MD) with this build"
+if [[ -z "${EQT_SKIP_TESTS:-}" ]]; then
+  check "ctest models, nn, kernels, train, md" ctest --test-dir "$build" -j"$jobs" -R '^(models|nn|kernels|train|md|so3)\.'
+fi
+
+echo "== float64 parity, $device against cpu"
+"$python" - "$shared/data/rmd17/rmd17_ethanol_test.xyz" "$work/ethanol.xyz" 24 <<'PY'
+import sys
+source, target, frames = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(source) as f, open(target, "w") as out:
+    for _ in range(frames):
+        n = int(f.readline())
+        out.write(f"{n}\n" + f.readline() + "".join(f.readline() for _ in range(n)))
+PY
+parity() {  # model directory, tolerance on max |cpu - cuda| relative to the force scale, extra predict options
+  local model=$1 tolerance=$2
+  shift 2
+  "$eqt" predict --model "$model" --input "$work/ethanol.xyz" --output "$work/cuda.xyz" --dtype float64 \
+    --device "$device" --prefix cuda_ "$@" &&
+    "$eqt" eval --model "$model" --input "$work/cuda.xyz" --dtype float64 --device cpu --no-plots \
+      --energy-key cuda_energy --forces-key cuda_forces --output-dir "$work/eval" "$@" &&
+    "$python" - "$work/eval/metrics.json" "$tolerance" "$work/cuda.xyz" <<'PY'
+import json, re, sys
+metrics, tolerance = json.load(open(sys.argv[1])), float(sys.argv[2])
+# Scales of the GPU predictions (extxyz written by eqt predict --prefix cuda_): the tolerance is
+# relative to the largest |energy| and the largest |force component|.
+scale = {"energy": 0.0, "forces": 0.0}
+lines = open(sys.argv[3]).read().splitlines()
+i = 0
+while i < len(lines):
+    n, comment = int(lines[i]), lines[i + 1]
+    scale["energy"] = max(scale["energy"], abs(float(re.search(r"cuda_energy=([^ ]+)", comment).group(1))))
+    columns, column = [], 0
+    for name, kind, count in re.findall(r"(\w+):([SRIL]):(\d+)", re.search(r"Properties=([^ ]+)", comment).group(1)):
+        columns.append((name, column, int(count)))
+        column += int(count)
+    begin = next(c for name, c, _ in columns if name == "cuda_forces")
+    for row in lines[i + 2:i + 2 + n]:
+        scale["forces"] = max(scale["forces"], *(abs(float(v)) for v in row.split()[begin:begin + 3]))
+    i += n + 2
+worst = 0.0
+for name, target in metrics["metrics"].items():
+    reference = scale["forces"] if name == "forces" else scale["energy"]
+    relative = target["max_abs"] / max(reference, 1e-300)
+    worst = max(worst, relative)
+    print(f"  {name}: max |cpu - cuda| = {target['max_abs']:.3e} ({relative:.1e} of the largest value)")
+sys.exit(0 if worst <= tolerance else 1)
+PY
+}
+for config in small_gat_nonlinear_exp small_dp_exp paper_public_gat_nonlinear_exp_l2; do
+  check "predict parity, Equiformer $config" parity "$shared/reference/equiformer/$config" 1e-9
+done
+check "predict parity, PET" parity "$shared/reference/pet/pet_small" 1e-9
+check "predict parity, ECSE(PET)" parity "$shared/reference/pet/pet_small" 1e-9 --ecse
+
+train_parity() {
+  "$python" - "$work/ethanol.xyz" "$work/train.xyz" "$work/val.xyz" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines(keepends=True)
+frames, i = [], 0
+while i < len(lines):
+    n = int(lines[i]); frames.append("".join(lines[i:i + n + 2])); i += n + 2
+open(sys.argv[2], "w").write("".join(frames[:16])); open(sys.argv[3], "w").write("".join(frames[16:]))
+PY
+  for run in "ref cpu" "test $device"; do
+    set -- $run
+    "$eqt" train examples/train/rmd17_ethanol_equiformer_fast.yaml --device "$2" --quiet \
+      --run-dir "$work/train_$1" --set model.dtype=float64 --set data.train="$work/train.xyz" \
+      --set data.val="$work/val.xyz" --set data.test= --set data.val_fraction=0 --set training.max_steps=6 \
+      --set training.max_minutes=0 || return 1
+  done
+  "$python" - "$work/train_ref/model/weights.safetensors" "$work/train_test/model/weights.safetensors" <<'PY'
+import json, struct, sys
+import torch
+def read(path):
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n]); body = data[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__": continue
+        begin, end = info["data_offsets"]
+        dtype = {"F64": torch.float64, "F32": torch.float32}[info["dtype"]]
+        out[name] = torch.frombuffer(bytearray(body[begin:end]), dtype=dtype)
+    return out
+a, b = read(sys.argv[1]), read(sys.argv[2])
+worst = max(((a[k] - b[k]).abs().max() / a[k].abs().max().clamp_min(1e-300)).item() for k in a if a[k].numel())
+print(f"  6 training steps, float64: max relative weight difference {worst:.3e}")
+sys.exit(0 if worst <= 1e-9 else 1)
+PY
+}
+check "train parity (6 steps, rMD17 ethanol fast preset, float64)" train_parity
+
+md_parity() {
+  for run in "ref cpu" "test $device"; do
+    set -- $run
+    "$eqt" md --model "$shared/reference/pet/pet_small" --input "$work/ethanol.xyz" --frame 0 --steps 50 --dt 0.5 \
+      --init-temperature 300 --seed 1 --dtype float64 --device "$2" --log "$work/thermo_$1.csv" || return 1
+  done
+  "$python" - "$work/thermo_ref.csv" "$work/thermo_test.csv" <<'PY'
+import csv, sys
+a, b = list(csv.DictReader(open(sys.argv[1]))), list(csv.DictReader(open(sys.argv[2])))
+key = next(k for k in a[0] if "total" in k or "etot" in k.lower())
+worst = max(abs(float(x[key]) - float(y[key])) for x, y in zip(a, b))
+print(f"  50 NVE steps of PET: max |E_cpu - E_cuda| = {worst:.3e} eV")
+sys.exit(0 if worst <= 1e-8 and len(a) == len(b) else 1)
+PY
+}
+check "md parity (50 NVE steps, PET, float64)" md_parity
+
+echo "== speed: eqt predict, paper-size Equiformer, rMD17 ethanol x 24, float32, batches of 8"
+for run in cpu "$device"; do
+  start=$(seconds)
+  "$eqt" --threads "$jobs" predict --model "$shared/reference/equiformer/paper_public_gat_nonlinear_exp_l2" \
+    --input "$work/ethanol.xyz" --output "$work/speed.xyz" --dtype float32 --device "$run" > /dev/null 2>&1
+  echo "  $run: $(echo "$(seconds) - $start" | bc) s (whole process, model loading included)"
+done
+echo "(bench_equiformer / bench_pet time the CPU against the official code; their GPU mode is not written yet)"
+
+if ((failures > 0)); then
+  echo "gpu-check: $failures check(s) failed"
+  exit 1
+fi
+echo "gpu-check: all checks passed"
