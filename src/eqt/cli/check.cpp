@@ -8,7 +8,6 @@
 
 #include "eqt/check/model_check.h"
 #include "eqt/cli/commands.h"
-#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/output_file.h"
@@ -23,10 +22,7 @@ struct CheckCliOptions {
   std::string model_dir, input, json;
   int64_t frame = 0;
   std::string dtype = "float64";
-  bool ecse = false;
-  std::string ecse_fallback;
-  std::string ecse_pruning = "single";
-  std::string device = "cpu";
+  ModelLoadOptions load;  // --ecse, --ecse-fallback, --ecse-pruning, --device
   check::ModelCheckOptions checks;
   bool skip_nve = false;
 };
@@ -53,7 +49,7 @@ void write_json(const std::string& path, const CheckCliOptions& opt, const std::
 int run_check(const CheckCliOptions& opt) {
   const auto dtype = parse_dtype(opt.dtype);
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
+      inference::load_inference_model(opt.model_dir, opt.load.with_dtype(dtype));
   fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
   const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
@@ -97,11 +93,7 @@ Command add_check(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_option("--dtype", opt->dtype, "precision of the model's computation")
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();
-  c.app->add_flag("--ecse", opt->ecse, "wrap the model in ECSE");
-  c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
-      ->needs("--ecse");
-  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
-  add_device_option(*c.app, opt->device);
+  add_model_load_options(*c.app, opt->load);
   c.app->add_option("--max-pairs", o.cutoff.max_pairs, "neighbour pairs moved across the cutoff")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

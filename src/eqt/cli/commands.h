@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "eqt/core/device.h"
+#include "eqt/inference/inference_model.h"
+
 namespace eqt::cli {
 
 struct GlobalOptions {
@@ -28,23 +31,40 @@ Command add_md(CLI::App& root, const GlobalOptions& global);
 Command add_export(CLI::App& root, const GlobalOptions& global);
 Command add_check(CLI::App& root, const GlobalOptions& global);
 
-// --ecse-pruning for the verbs that can wrap a model in ECSE (needs their --ecse flag).
-inline CLI::Option* add_ecse_pruning_option(CLI::App& app, std::string& pruning) {
-  return app
-      .add_option("--ecse-pruning", pruning,
-                  "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
-                  "repeated passes, reproduces the official outputs; near-jumps in MD)")
-      ->check(CLI::IsMember({"single", "official"}))
-      ->capture_default_str()
-      ->needs("--ecse");
-}
+// What every verb that loads a model takes besides --model and --dtype: ECSE and the device.
+struct ModelLoadOptions {
+  bool ecse = false;
+  std::string ecse_fallback;
+  std::string ecse_pruning = "single";
+  std::string device = "cpu";
+  // For inference::load_inference_model (parses and checks the device).
+  inference::InferenceModelOptions with_dtype(c10::ScalarType dtype) const {
+    return {dtype, ecse, ecse_fallback, ecse_pruning, parse_device(device)};
+  }
+};
 
-// --device for the verbs that load a model (core/device.h: cpu, cuda, cuda:N).
+// --device (core/device.h: cpu, cuda, cuda:N).
 inline CLI::Option* add_device_option(CLI::App& app, std::string& device) {
   return app
       .add_option("--device", device,
                   "where the model computes: cpu, cuda or cuda:N (needs an eqt built against a LibTorch with CUDA)")
       ->capture_default_str();
+}
+
+// --ecse, --ecse-fallback, --ecse-pruning and --device.
+inline void add_model_load_options(CLI::App& app, ModelLoadOptions& options) {
+  app.add_flag("--ecse", options.ecse,
+               "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
+  app.add_option("--ecse-fallback", options.ecse_fallback,
+                 "model directory used by ECSE where no non-collinear neighbour pair exists")
+      ->needs("--ecse");
+  app.add_option("--ecse-pruning", options.ecse_pruning,
+                 "ECSE frame pruning: single (default, smooth energies for MD) or official (upstream's "
+                 "repeated passes, reproduces the official outputs; near-jumps in MD)")
+      ->check(CLI::IsMember({"single", "official"}))
+      ->capture_default_str()
+      ->needs("--ecse");
+  add_device_option(app, options.device);
 }
 
 }  // namespace eqt::cli

@@ -8,7 +8,6 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
-#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/threads.h"
 #include "eqt/inference/eval_labels.h"
@@ -40,10 +39,7 @@ struct EvalOptions {
   bool no_forces = false;
   std::string stress = "auto";
   bool no_plots = false;
-  bool ecse = false;
-  std::string ecse_fallback;
-  std::string ecse_pruning = "single";
-  std::string device = "cpu";
+  ModelLoadOptions load;  // --ecse, --ecse-fallback, --ecse-pruning, --device
   data::LabelKeys keys;
   std::set<std::string> keys_given;  // label-key options the user passed ("energy", ...)
   std::vector<std::string> targets;  // OUTPUT=KEY
@@ -135,7 +131,7 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
 int run_eval(EvalOptions opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
   const InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
+      inference::load_inference_model(opt.model_dir, opt.load.with_dtype(parse_dtype(opt.dtype)));
   apply_run_defaults(opt, loaded.location);
   EvaluationKeys keys{opt.keys, {}};
   for (const auto& text : opt.targets) keys.targets.insert(inference::parse_target_mapping(text));
@@ -212,11 +208,7 @@ Command add_eval(CLI::App& root, const GlobalOptions& /*global*/) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   c.app->add_flag("--no-plots", opt->no_plots, "write the metrics only");
-  c.app->add_flag("--ecse", opt->ecse, "wrap the model in ECSE (exact rotational invariance)");
-  c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
-      ->needs("--ecse");
-  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
-  add_device_option(*c.app, opt->device);
+  add_model_load_options(*c.app, opt->load);
   CLI::App* app = c.app;
   c.run = [opt, app]() {
     for (const char* name : {"energy", "forces", "stress"}) {

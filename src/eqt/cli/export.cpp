@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "eqt/cli/commands.h"
-#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
 #include "eqt/inference/inference_model.h"
@@ -22,15 +21,12 @@ namespace fs = std::filesystem;
 struct ExportOptions {
   std::string model_dir, output;
   std::string dtype = "float64";
-  bool ecse = false;
-  std::string ecse_fallback;
-  std::string ecse_pruning = "single";
-  std::string device = "cpu";
+  ModelLoadOptions load;  // --ecse, --ecse-fallback, --ecse-pruning, --device
 };
 
 int run_export(const ExportOptions& opt) {
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {parse_dtype(opt.dtype), opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
+      inference::load_inference_model(opt.model_dir, opt.load.with_dtype(parse_dtype(opt.dtype)));
   fmt::print(stderr, "model: {}\n", inference::describe_model(loaded));
   if (fs::weakly_canonical(opt.output) == fs::weakly_canonical(loaded.location.model_dir)) {
     fail("--output {} is the model directory being exported: choose another directory", opt.output);
@@ -62,11 +58,7 @@ Command add_export(CLI::App& root, const GlobalOptions& /*global*/) {
   c.app->add_option("--dtype", opt->dtype, "precision of the stored weights")
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();
-  c.app->add_flag("--ecse", opt->ecse, "export the model wrapped in ECSE (exact rotational invariance)");
-  c.app->add_option("--ecse-fallback", opt->ecse_fallback, "model directory used by ECSE where no frame exists")
-      ->needs("--ecse");
-  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
-  add_device_option(*c.app, opt->device);
+  add_model_load_options(*c.app, opt->load);
   c.run = [opt]() { return run_export(*opt); };
   return c;
 }

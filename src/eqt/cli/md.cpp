@@ -7,7 +7,6 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
-#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
@@ -45,10 +44,7 @@ struct MdOptions {
   int64_t log_every = 1;
   std::string dtype = "float64";
   int threads = 0;
-  bool ecse = false;
-  std::string ecse_fallback;
-  std::string ecse_pruning = "single";
-  std::string device = "cpu";
+  ModelLoadOptions load;  // --ecse, --ecse-fallback, --ecse-pruning, --device
 };
 
 void check_options(const MdOptions& opt) {
@@ -126,7 +122,7 @@ int run_md(const MdOptions& opt) {
   if (opt.threads > 0) set_num_threads(opt.threads);
   const auto dtype = parse_dtype(opt.dtype);
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
+      inference::load_inference_model(opt.model_dir, opt.load.with_dtype(dtype));
   const std::string where = fmt::format("{}: frame {}", opt.input, opt.frame);
   const data::Structure frame = data::read_extxyz_frame(opt.input, opt.frame);
   md::MdState state = md::state_from_structure(frame, where);
@@ -217,13 +213,7 @@ Command add_md(CLI::App& root, const GlobalOptions& /*global*/) {
       ->capture_default_str();
   c.app->add_option("--threads", opt->threads, "intra-op threads (default: as `eqt --threads`, all cores)")
       ->check(CLI::NonNegativeNumber);
-  c.app->add_flag("--ecse", opt->ecse,
-                  "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
-  c.app->add_option("--ecse-fallback", opt->ecse_fallback,
-                    "model directory used by ECSE where no non-collinear neighbour pair exists")
-      ->needs("--ecse");
-  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
-  add_device_option(*c.app, opt->device);
+  add_model_load_options(*c.app, opt->load);
   c.run = [opt]() { return run_md(*opt); };
   return c;
 }

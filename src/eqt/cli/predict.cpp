@@ -6,7 +6,6 @@
 
 #include "eqt/cli/commands.h"
 #include "eqt/cli/progress.h"
-#include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
@@ -26,10 +25,7 @@ struct PredictOptions {
   bool no_forces = false;
   std::string stress = "auto";
   std::string prefix;
-  bool ecse = false;
-  std::string ecse_fallback;
-  std::string ecse_pruning = "single";
-  std::string device = "cpu";
+  ModelLoadOptions load;  // --ecse, --ecse-fallback, --ecse-pruning, --device
 };
 
 int run_predict(const PredictOptions& opt) {
@@ -39,7 +35,7 @@ int run_predict(const PredictOptions& opt) {
   settings.stress = inference::parse_stress_mode(opt.stress);
   settings.prefix = opt.prefix;
   const inference::InferenceModel loaded =
-      inference::load_inference_model(opt.model_dir, {settings.dtype, opt.ecse, opt.ecse_fallback, opt.ecse_pruning, parse_device(opt.device)});
+      inference::load_inference_model(opt.model_dir, opt.load.with_dtype(settings.dtype));
   settings.species = loaded.species;
   // Under mpirun / torchrun the batches are spread over the ranks; rank 0 writes them in order.
   const auto comm = parallel::Communicator::from_environment();
@@ -102,13 +98,7 @@ Command add_predict(CLI::App& root, const GlobalOptions&) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   c.app->add_option("--prefix", opt->prefix, "prefix of the prediction keys (default: none, ASE's names)");
-  c.app->add_flag("--ecse", opt->ecse,
-                   "wrap the model in ECSE: exact rotational invariance by averaging over local frames");
-  c.app->add_option("--ecse-fallback", opt->ecse_fallback,
-                    "model directory used by ECSE where no non-collinear neighbour pair exists")
-      ->needs("--ecse");
-  add_ecse_pruning_option(*c.app, opt->ecse_pruning);
-  add_device_option(*c.app, opt->device);
+  add_model_load_options(*c.app, opt->load);
   c.run = [opt]() { return run_predict(*opt); };
   return c;
 }
