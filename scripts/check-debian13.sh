@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Builds and tests eqt on Debian 13 (trixie, LibTorch 2.6) inside a debootstrap root, from this
+# checkout as it is (tracked and untracked, not ignored, files). Needs root (debootstrap, chroot,
+# mounts) and network access to the Debian archive.
+#
+#   scripts/check-debian13.sh          # CPU: install-deps, configure, build, whole test suite (CI=true)
+#   scripts/check-debian13.sh --cuda   # then also libtorch-cuda-dev: configure + build only (no GPU)
+#
+# The root is cached outside the repository and reused:
+#   ${EQT_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/eqt/debian13-root}
+# Inside it the checkout is copied to /work/eqt and ../shared (the test data beside the checkout)
+# is bind-mounted read-only at /work/shared; build directories are /work/build (CPU) and
+# /work/build-cuda, outside the copy, so a second run rebuilds only what changed (ccache too).
+set -euo pipefail
+
+cuda=0
+for arg in "$@"; do
+  case "$arg" in
+    --cuda) cuda=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "check-debian13: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "check-debian13: needs root (debootstrap, chroot, bind mounts); run it with sudo" >&2
+  exit 1
+fi
+
+checkout=$(cd "$(dirname "$0")/.." && pwd)
+shared=$(cd "$checkout/.." && pwd)/shared
+root="${EQT_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/eqt/debian13-root}"
+mirror="${EQT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+case "$root" in "$checkout"/*) echo "check-debian13: the root must lie outside the checkout" >&2; exit 1 ;; esac
+
+declare -a timings=()
+phase_start=0
+phase() { phase_name="$1"; phase_start=$(date +%s); echo; echo "=== check-debian13: $1"; }
+phase_end() {
+  local s=$(( $(date +%s) - phase_start ))
+  timings+=("$(printf '%-34s %4d min %02d s' "$phase_name" $((s / 60)) $((s % 60)))")
+  echo "=== check-debian13: $phase_name: $((s / 60)) min $((s % 60)) s"
+}
+report() {
+  local rc=$?
+  echo
+  echo "=== check-debian13: wall times"
+  for t in "${timings[@]}"; do echo "  $t"; done
+  if ((rc != 0)); then echo "=== check-debian13: FAILED (exit $rc) during: ${phase_name:-start}"; fi
+}
+
+# --- the root ------------------------------------------------------------------------------------
+if [[ ! -e "$root/.eqt-debootstrap-done" ]]; then
+  phase "debootstrap trixie"
+  if ! command -v debootstrap >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap
+  fi
+  rm -rf "$root.partial"
+  mkdir -p "$(dirname "$root")"
+  debootstrap --variant=minbase trixie "$root.partial" "$mirror"
+  rm -rf "$root" && mv "$root.partial" "$root"
+  touch "$root/.eqt-debootstrap-done"
+  phase_end
+else
+  echo "check-debian13: reusing the Debian 13 root $root"
+fi
+
+mounted=()
+cleanup() {
+  report
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
+  done
+}
+trap cleanup EXIT
+mount_bind() {  # source target [ro]
+  mkdir -p "$2"
+  mountpoint -q "$2" && umount "$2"  # a left-over from an interrupted run
+  mount --bind "$1" "$2"
+  mounted+=("$2")
+  if [[ "${3:-}" == ro ]]; then mount -o remount,bind,ro "$2"; fi
+}
+mkdir -p "$root/proc"
+mountpoint -q "$root/proc" && umount "$root/proc"
+mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+mount_bind /sys "$root/sys"
+mount_bind /dev "$root/dev"
+mkdir -p "$root/dev/pts"
+if ! mountpoint -q "$root/dev/pts"; then mount_bind /dev/pts "$root/dev/pts"; fi
+mount_bind /dev/shm "$root/dev/shm"  # MPI (vader/sm) wants shared memory
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mkdir -p "$root/work"
+if [[ -d "$shared" ]]; then
+  mount_bind "$shared" "$root/work/shared" ro
+else
+  echo "check-debian13: warning: $shared not found; tests that read it fail under CI=true" >&2
+fi
+
+# The checkout: tracked and untracked (not ignored) files, with their modification times.
+rm -rf "$root/work/eqt" && mkdir -p "$root/work/eqt"
+(cd "$checkout" && git ls-files -z --cached --others --exclude-standard |
+  while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
+  tar --null -T - -cf -) | tar -xf - -C "$root/work/eqt"
+
+in_root() {
+  env -i HOME=/root USER=root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI=true \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    chroot "$root" /bin/bash -euo pipefail -c "$1"
+}
+
+# --- CPU: the project's own set-up, build and tests ----------------------------------------------
+phase "install-deps (trixie)"
+in_root 'cd /work/eqt && scripts/install-deps.sh'
+phase_end
+
+phase "configure (LibTorch $(in_root "dpkg-query -W -f='\${Version}' libtorch-dev"))"
+in_root 'cmake -S /work/eqt -B /work/build -DCMAKE_BUILD_TYPE=Release'
+phase_end
+
+phase "build (cmake --build -j2)"
+in_root 'nice -n 19 cmake --build /work/build -j2'
+phase_end
+
+phase "tests (CI=true ctest -j2)"
+in_root 'CI=true ctest --test-dir /work/build -j2 --output-on-failure'
+phase_end
+
+# --- CUDA: compile and link only ------------------------------------------------------------------
+if ((cuda)); then
+  phase "install libtorch-cuda-dev + nvidia-cuda-toolkit"
+  in_root '
+    if [[ -e /etc/apt/sources.list.d/debian.sources ]]; then
+      sed -i "s/^Components: main$/Components: main contrib non-free non-free-firmware/" /etc/apt/sources.list.d/debian.sources
+    fi
+    if [[ -e /etc/apt/sources.list ]]; then
+      sed -i -E "s/^(deb .* trixie) main$/\1 main contrib non-free non-free-firmware/" /etc/apt/sources.list
+    fi
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libtorch-cuda-dev nvidia-cuda-toolkit'
+  phase_end
+
+  phase "configure CUDA (libtorch-cuda-dev)"
+  in_root 'cmake -S /work/eqt -B /work/build-cuda -DCMAKE_BUILD_TYPE=Release'
+  phase_end
+
+  phase "build CUDA (cmake --build -j2)"
+  in_root 'nice -n 19 cmake --build /work/build-cuda -j2'
+  phase_end
+fi
