@@ -8,6 +8,7 @@
 #
 # The root is cached outside the repository and reused:
 #   ${EQT_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/eqt/debian13-root}
+# With --cuda, a copy of it, <root>-cuda, holds libtorch-cuda-dev (which conflicts with libtorch-dev).
 # Inside it the checkout is copied to /work/eqt and ../shared (the test data beside the checkout)
 # is bind-mounted read-only at /work/shared; build directories are /work/build (CPU) and
 # /work/build-cuda, outside the copy, so a second run rebuilds only what changed (ccache too).
@@ -17,7 +18,7 @@ cuda=0
 for arg in "$@"; do
   case "$arg" in
     --cuda) cuda=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "check-debian13: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +47,9 @@ report() {
   echo
   echo "=== check-debian13: wall times"
   for t in "${timings[@]}"; do echo "  $t"; done
-  if ((rc != 0)); then echo "=== check-debian13: FAILED (exit $rc) during: ${phase_name:-start}"; fi
+  if ((rc != 0)); then
+    echo "=== check-debian13: FAILED (exit $rc) during: ${phase_name:-start}, after $(( $(date +%s) - phase_start )) s"
+  fi
 }
 
 # --- the root ------------------------------------------------------------------------------------
@@ -66,50 +69,58 @@ else
 fi
 
 mounted=()
-cleanup() {
-  report
+unmount_all() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
   done
+  mounted=()
+}
+cleanup() {
+  report
+  unmount_all
 }
 trap cleanup EXIT
 mount_bind() {  # source target [ro]
   mkdir -p "$2"
-  mountpoint -q "$2" && umount "$2"  # a left-over from an interrupted run
+  if mountpoint -q "$2"; then umount "$2"; fi  # a left-over from an interrupted run
   mount --bind "$1" "$2"
   mounted+=("$2")
   if [[ "${3:-}" == ro ]]; then mount -o remount,bind,ro "$2"; fi
 }
-mkdir -p "$root/proc"
-mountpoint -q "$root/proc" && umount "$root/proc"
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-mount_bind /sys "$root/sys"
-mount_bind /dev "$root/dev"
-mkdir -p "$root/dev/pts"
-if ! mountpoint -q "$root/dev/pts"; then mount_bind /dev/pts "$root/dev/pts"; fi
-mount_bind /dev/shm "$root/dev/shm"  # MPI (vader/sm) wants shared memory
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-mkdir -p "$root/work"
-if [[ -d "$shared" ]]; then
-  mount_bind "$shared" "$root/work/shared" ro
-else
-  echo "check-debian13: warning: $shared not found; tests that read it fail under CI=true" >&2
-fi
-
-# The checkout: tracked and untracked (not ignored) files, with their modification times.
-rm -rf "$root/work/eqt" && mkdir -p "$root/work/eqt"
-(cd "$checkout" && git ls-files -z --cached --others --exclude-standard |
-  while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
-  tar --null -T - -cf -) | tar -xf - -C "$root/work/eqt"
+# /proc, /sys, /dev (+ pts, shm: MPI's shared-memory transport), ../shared read-only, DNS.
+mount_root() {
+  local r="$1"
+  mkdir -p "$r/proc"
+  if mountpoint -q "$r/proc"; then umount "$r/proc"; fi
+  mount -t proc proc "$r/proc" && mounted+=("$r/proc")
+  mount_bind /sys "$r/sys"
+  mount_bind /dev "$r/dev"
+  mount_bind /dev/pts "$r/dev/pts"
+  mount_bind /dev/shm "$r/dev/shm"
+  cp /etc/resolv.conf "$r/etc/resolv.conf"
+  mkdir -p "$r/work"
+  if [[ -d "$shared" ]]; then
+    mount_bind "$shared" "$r/work/shared" ro
+  else
+    echo "check-debian13: warning: $shared not found; tests that read it fail under CI=true" >&2
+  fi
+  # The checkout: tracked and untracked (not ignored) files, with their modification times.
+  rm -rf "$r/work/eqt" && mkdir -p "$r/work/eqt"
+  (cd "$checkout" && git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
+    tar --null -T - -cf -) | tar -xf - -C "$r/work/eqt"
+  current_root="$r"
+}
 
 in_root() {
   env -i HOME=/root USER=root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI=true \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    chroot "$root" /bin/bash -euo pipefail -c "$1"
+    chroot "$current_root" /bin/bash -euo pipefail -c "$1"
 }
 
 # --- CPU: the project's own set-up, build and tests ----------------------------------------------
+mount_root "$root"
 phase "install-deps (trixie)"
 in_root 'cd /work/eqt && scripts/install-deps.sh'
 phase_end
@@ -127,17 +138,38 @@ in_root 'CI=true ctest --test-dir /work/build -j2 --output-on-failure'
 phase_end
 
 # --- CUDA: compile and link only ------------------------------------------------------------------
+# libtorch-cuda-dev conflicts with libtorch-dev (same files), so the CUDA build gets its own root:
+# a copy of the CPU one (made once, reused), ${root}-cuda, with contrib and non-free enabled.
 if ((cuda)); then
+  unmount_all
+  cuda_root="$root-cuda"
+  if [[ ! -e "$cuda_root/.eqt-cuda-root-done" ]]; then
+    phase "copy the root for CUDA"
+    rm -rf "$cuda_root.partial"
+    cp -a "$root" "$cuda_root.partial"
+    rm -rf "$cuda_root" && mv "$cuda_root.partial" "$cuda_root"
+    touch "$cuda_root/.eqt-cuda-root-done"
+    phase_end
+  fi
+  mount_root "$cuda_root"
+
   phase "install libtorch-cuda-dev + nvidia-cuda-toolkit"
   in_root '
     if [[ -e /etc/apt/sources.list.d/debian.sources ]]; then
-      sed -i "s/^Components: main$/Components: main contrib non-free non-free-firmware/" /etc/apt/sources.list.d/debian.sources
+      sed -i -E "s/^Components: main$/Components: main contrib non-free non-free-firmware/" /etc/apt/sources.list.d/debian.sources
     fi
     if [[ -e /etc/apt/sources.list ]]; then
       sed -i -E "s/^(deb .* trixie) main$/\1 main contrib non-free non-free-firmware/" /etc/apt/sources.list
     fi
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libtorch-cuda-dev nvidia-cuda-toolkit'
+    missing=()
+    for p in libtorch-cuda-dev nvidia-cuda-toolkit; do
+      dpkg-query -W -f="\${Status}" "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+      apt-get update -q
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    dpkg-query -W libtorch-cuda-dev nvidia-cuda-toolkit'
   phase_end
 
   phase "configure CUDA (libtorch-cuda-dev)"
