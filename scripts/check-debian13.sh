@@ -5,6 +5,7 @@
 #
 #   scripts/check-debian13.sh          # CPU: install-deps, configure, build, whole test suite (CI=true)
 #   scripts/check-debian13.sh --cuda   # then also libtorch-cuda-dev: configure + build only (no GPU)
+#   --keep-going                       # builds with make -k (every compile error in one run)
 #
 # The root is cached outside the repository and reused:
 #   ${EQT_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/eqt/debian13-root}
@@ -15,10 +16,12 @@
 set -euo pipefail
 
 cuda=0
+keep_going=""
 for arg in "$@"; do
   case "$arg" in
     --cuda) cuda=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --keep-going) keep_going="-- -k" ;;  # make -k: report every compile error at once
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "check-debian13: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +36,14 @@ shared=$(cd "$checkout/.." && pwd)/shared
 root="${EQT_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/eqt/debian13-root}"
 mirror="${EQT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 case "$root" in "$checkout"/*) echo "check-debian13: the root must lie outside the checkout" >&2; exit 1 ;; esac
+
+# One run per root at a time (a second would unmount the first one's /proc, /dev, ...).
+mkdir -p "$(dirname "$root")"
+exec 9>"$root.lock"
+if ! flock -n 9; then
+  echo "check-debian13: another run holds $root.lock; wait for it to finish" >&2
+  exit 1
+fi
 
 declare -a timings=()
 phase_start=0
@@ -130,7 +141,7 @@ in_root 'cmake -S /work/eqt -B /work/build -DCMAKE_BUILD_TYPE=Release'
 phase_end
 
 phase "build (cmake --build -j2)"
-in_root 'nice -n 19 cmake --build /work/build -j2'
+in_root "nice -n 19 cmake --build /work/build -j2 $keep_going"
 phase_end
 
 phase "tests (CI=true ctest -j2)"
@@ -177,6 +188,6 @@ if ((cuda)); then
   phase_end
 
   phase "build CUDA (cmake --build -j2)"
-  in_root 'nice -n 19 cmake --build /work/build-cuda -j2'
+  in_root "nice -n 19 cmake --build /work/build-cuda -j2 $keep_going"
   phase_end
 fi
