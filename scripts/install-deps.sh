@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what eqt needs on Debian 12 (bookworm). Safe to run again: it only installs what is missing.
+# Installs what eqt needs on Debian 12 (bookworm) and Debian 13 (trixie: scripts/check-debian13.sh).
+# Safe to run again: it only installs what is missing.
 set -euo pipefail
 
 packages=(
@@ -55,7 +56,16 @@ else
   download="$lammps_cache/download"
   mkdir -p "$download"
   echo "install-deps: fetching the lammps $lammps_version source package into $download"
-  (cd "$download" && apt-get source --download-only -q lammps="$lammps_version")
+  if ! (cd "$download" && apt-get source --download-only -q lammps="$lammps_version"); then
+    # Only the upstream tarball is needed (apt checks it against the Sources index's hashes); some
+    # mirrors answer 404 for the .dsc alone (seen for trixie's lammps), so go on if it arrived.
+    if compgen -G "$download/lammps_*.orig.tar.xz" >/dev/null; then
+      echo "install-deps: apt-get source reported errors, but the lammps upstream tarball arrived; using it"
+    else
+      echo "install-deps: could not download the lammps $lammps_version source package" >&2
+      exit 1
+    fi
+  fi
   staging="$lammps_cache/$lammps_version.partial"
   rm -rf "$staging" && mkdir -p "$staging"
   # Top-level src/*.h and the bundled fmt only (the whole tree is ~0.5 GB).

@@ -162,9 +162,15 @@ void PairEQT::init_style()
   if (atom->tag_enable == 0) error->all(FLERR, "pair_style eqt requires atom IDs");
   // A full list keeps LAMMPS's neighbour machinery (and neigh_modify checks) as for any pair
   // style; the model graph itself is built by eqt over local + ghost atoms.
+#ifdef EQT_LAMMPS_ADD_REQUEST
+  // LAMMPS 2Jun2022 and later (Debian 13): add_request(); NeighRequest's fields are protected.
+  neighbor->add_request(this, NeighConst::REQ_FULL);
+#else
+  // LAMMPS before 2Jun2022 (Debian 12's 7Jan2022): request() and the fields set by hand.
   const int irequest = neighbor->request(this, instance_me);
   neighbor->requests[irequest]->half = 0;
   neighbor->requests[irequest]->full = 1;
+#endif
   cluster_reported_ = false;
   // Replicated mode puts nothing on ghost atoms: LAMMPS's usual cutoff + skin is all it needs.
   if (replicated_) return;

@@ -1,7 +1,6 @@
 #include "eqt/core/torch_warnings.h"
 
-#include <c10/util/Exception.h>
-#include <torch/version.h>
+#include "eqt/core/torch_compat.h"
 
 #include <cstdio>
 #include <mutex>
@@ -29,8 +28,8 @@ void print_once(const std::string& message) {
 
 class QuietHandler : public c10::WarningHandler {
  public:
-  // The handler's signature changed in LibTorch 2.0 (one Warning object instead of three arguments).
-#if TORCH_VERSION_MAJOR >= 2
+  // The handler's signature changed in LibTorch 2.0 (torch_compat.h).
+#if EQT_TORCH_WARNING_OBJECT
   void process(const c10::Warning& warning) override { print_once(warning.msg()); }
 #else
   void process(const c10::SourceLocation& /*where*/, const std::string& message, const bool /*verbatim*/) override {
@@ -43,7 +42,7 @@ class QuietHandler : public c10::WarningHandler {
 
 void install_torch_warning_handler() {
   static QuietHandler handler;
-  c10::Warning::set_warning_handler(&handler);
+  torch_compat::set_warning_handler(&handler);
 }
 
 }  // namespace eqt
