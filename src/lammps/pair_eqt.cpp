@@ -62,7 +62,7 @@ void PairEQT::allocate()
 
 void PairEQT::settings(int narg, char **arg)
 {
-  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode local|replicated] "
+  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode exchange|local|replicated] "
                       "[ecse] [ecse_fallback DIR] [ecse_pruning single|official] [device cpu|cuda|cuda:N]";
   if (narg < 1) error->all(FLERR, usage);
   std::string mode;
@@ -74,8 +74,8 @@ void PairEQT::settings(int narg, char **arg)
       options.float32 = word == "float32";
     } else if (word == "mode" && k + 1 < narg) {
       mode = arg[++k];
-      if (mode != "local" && mode != "replicated")
-        error->all(FLERR, "pair_style eqt: mode must be local or replicated, not '{}'", mode);
+      if (mode != "exchange" && mode != "local" && mode != "replicated")
+        error->all(FLERR, "pair_style eqt: mode must be exchange, local or replicated, not '{}'", mode);
     } else if (word == "device" && k + 1 < narg) {
       options.device = arg[++k];
     } else if (word == "ecse") {
@@ -100,32 +100,49 @@ void PairEQT::load_model(const eqt::inference::SystemPotential::LoadOptions &opt
   const bool float32 = options.float32;
   const std::string precision = float32 ? "float32" : "float64";
   potential_.reset();
+  exchange_.reset();
   try {
     system_ = std::make_unique<eqt::inference::SystemPotential>(model_dir_, options);
   } catch (const std::exception &e) {
     error->all(FLERR, "pair_style eqt: {}", e.what());
   }
   const double range = system_->interaction_range();
+  const bool steps = eqt::inference::ExchangePotential::supports(*system_->model());
+  if (mode == "exchange" && !steps)
+    error->all(FLERR, "pair_style eqt: model '{}' in {} cannot be evaluated one message-passing step at a time "
+               "(PET passes messages on edges; ECSE and graph norms are not local): mode exchange is impossible, "
+               "use mode local or replicated", system_->kind(), model_dir_);
   if (mode == "local" && !std::isfinite(range))
     error->all(FLERR, "pair_style eqt: model '{}' in {} has no finite interaction range (its atomic energies depend "
                "on the whole structure, e.g. ECSE or a graph norm): mode local is impossible, use mode replicated",
                system_->kind(), model_dir_);
-  replicated_ = mode.empty() ? !std::isfinite(range) : mode == "replicated";
-  if (!replicated_) {
-    try {
+  if (mode.empty())
+    mode_ = steps ? Mode::Exchange : std::isfinite(range) ? Mode::Local : Mode::Replicated;
+  else
+    mode_ = mode == "exchange" ? Mode::Exchange : mode == "local" ? Mode::Local : Mode::Replicated;
+  try {
+    if (mode_ == Mode::Local)
       potential_ = std::make_unique<eqt::inference::ClusterPotential>(system_->model(), float32, system_->species());
-    } catch (const std::exception &e) {
-      error->all(FLERR, "pair_style eqt: {}: {}", model_dir_, e.what());
-    }
+    if (mode_ == Mode::Exchange) exchange_ = std::make_unique<eqt::inference::ExchangePotential>(system_->model(), float32);
+  } catch (const std::exception &e) {
+    error->all(FLERR, "pair_style eqt: {}: {}", model_dir_, e.what());
   }
+  // LAMMPS sizes its communication buffers from these when it initialises (after this call).
+  comm_forward = comm_reverse = exchange_ ? exchange_->max_exchanged_width() : 0;
   if (comm->me == 0) {
     utils::logmesg(lmp, "pair_style eqt: model '{}' from {} ({}), cutoff {} A, interaction range {} A\n",
                    system_->kind(), model_dir_, precision, system_->cutoff(), range);
-    if (replicated_)
+    const char *why = mode.empty() ? " (default for this model)" : "";
+    if (mode_ == Mode::Replicated)
       utils::logmesg(lmp, "pair_style eqt: mode replicated{}: rank 0 evaluates the whole system, all ranks get "
                      "their atoms' forces\n", mode.empty() ? " (atomic energies are not local)" : "");
+    else if (mode_ == Mode::Local)
+      utils::logmesg(lmp, "pair_style eqt: mode local{}: each rank evaluates its atoms plus a ghost shell as deep as "
+                     "the interaction range\n", why);
     else
-      utils::logmesg(lmp, "pair_style eqt: mode local: each rank evaluates its atoms plus a ghost shell\n");
+      utils::logmesg(lmp, "pair_style eqt: mode exchange{}: ghost shell of one cutoff; node features of ghost atoms "
+                     "exchanged after each of {} message-passing steps ({} values per atom)\n", why,
+                     exchange_->num_steps(), comm_forward);
   }
 }
 
@@ -172,8 +189,9 @@ void PairEQT::init_style()
   neighbor->requests[irequest]->full = 1;
 #endif
   cluster_reported_ = false;
-  // Replicated mode puts nothing on ghost atoms: LAMMPS's usual cutoff + skin is all it needs.
-  if (replicated_) return;
+  // Replicated mode puts nothing on ghost atoms, and exchange mode needs ghosts within one cutoff
+  // of a local atom only: LAMMPS's usual cutoff + skin is all they need.
+  if (mode_ != Mode::Local) return;
   // Ghost atoms must cover the model's interaction range (twice with newton off), plus the skin
   // atoms may move between re-neighbouring. A larger user setting (comm_modify cutoff) is kept.
   const double needed = potential_->shell_thickness(force->newton_pair != 0) + neighbor->skin;
@@ -190,11 +208,117 @@ double PairEQT::init_one(int, int) { return system_->cutoff(); }
 void PairEQT::compute(int eflag, int vflag)
 {
   ev_init(eflag, vflag);
-  if (vflag_atom) error->all(FLERR, "pair_style eqt does not compute per-atom virials");
-  if (replicated_)
+  if (vflag_atom && mode_ != Mode::Exchange)
+    error->all(FLERR, "pair_style eqt computes per-atom virials (compute stress/atom) in mode exchange only");
+  if (mode_ == Mode::Exchange)
+    compute_exchange();
+  else if (mode_ == Mode::Replicated)
     compute_replicated();
   else
     compute_local();
+}
+
+// Local atoms plus ghosts (one cutoff + skin), evaluated step by step; the ghosts' features come
+// from their owners through owners_to_shell / shell_to_owners below.
+void PairEQT::compute_exchange()
+{
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  double **x = atom->x;
+  positions_.resize(3 * static_cast<size_t>(nall));
+  numbers_.resize(nall);
+  for (int i = 0; i < nall; i++) {
+    for (int k = 0; k < 3; k++) positions_[3 * i + k] = x[i][k];
+    numbers_[i] = type_numbers_[atom->type[i]];
+  }
+  eqt::inference::ExchangePotential::Request request;
+  request.positions = positions_.data();
+  request.numbers = numbers_.data();
+  request.num_atoms = nall;
+  request.num_owned = nlocal;
+  request.forces_on_shell = force->newton_pair != 0;
+  request.virial = vflag_global != 0;
+  request.atomic_energies = eflag_atom != 0;
+  request.atomic_virials = vflag_atom != 0;
+  eqt::inference::ExchangePotential::Result result;
+  double constant = 0.0;
+  try {
+    result = exchange_->compute(request, *this);
+    if (comm->me == 0 && eflag_global) constant = exchange_->per_structure_constant(type_numbers_[1]);
+  } catch (const std::exception &e) {
+    // The other ranks wait in the next exchange: stop them all.
+    error->one(FLERR, "pair_style eqt: {}", e.what());
+  }
+  if (!cluster_reported_ && comm->me == 0) {
+    utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the model on {} local atoms ({} ghost atoms)\n", nlocal,
+                   nall - nlocal);
+    cluster_reported_ = true;
+  }
+  double **f = atom->f;
+  const int nforces = request.forces_on_shell ? nall : nlocal;
+  for (int i = 0; i < nforces; i++)
+    for (int k = 0; k < 3; k++) f[i][k] += result.forces[3 * i + k];
+  if (eflag_global) eng_vdwl += result.energy + constant;
+  if (eflag_atom)
+    for (int i = 0; i < nlocal; i++) eatom[i] += result.atomic_energies[i];
+  if (vflag_global)
+    for (int k = 0; k < 6; k++) virial[k] += result.virial[k];
+  if (vflag_atom)
+    for (int i = 0; i < nlocal; i++)
+      for (int k = 0; k < 6; k++) vatom[i][k] += result.atomic_virials[6 * i + k];
+}
+
+void PairEQT::owners_to_shell(double *rows, int width)
+{
+  exchange_rows_ = rows;
+  exchange_width_ = width;
+#ifdef EQT_LAMMPS_COMM_PAIR
+  comm->forward_comm_pair(this);  // LAMMPS before 2Jun2022 (Debian 12)
+#else
+  comm->forward_comm(this);
+#endif
+  exchange_rows_ = nullptr;
+}
+
+void PairEQT::shell_to_owners(double *rows, int width)
+{
+  exchange_rows_ = rows;
+  exchange_width_ = width;
+#ifdef EQT_LAMMPS_COMM_PAIR
+  comm->reverse_comm_pair(this);
+#else
+  comm->reverse_comm(this);
+#endif
+  exchange_rows_ = nullptr;
+}
+
+// Node features are invariant under the periodic translations of ghost images: pbc is not used.
+int PairEQT::pack_forward_comm(int n, int *list, double *buf, int, int *)
+{
+  const int w = exchange_width_;
+  for (int i = 0; i < n; i++) std::copy_n(exchange_rows_ + static_cast<size_t>(list[i]) * w, w, buf + i * w);
+  return n * w;
+}
+
+void PairEQT::unpack_forward_comm(int n, int first, double *buf)
+{
+  std::copy_n(buf, static_cast<size_t>(n) * exchange_width_, exchange_rows_ + static_cast<size_t>(first) * exchange_width_);
+}
+
+int PairEQT::pack_reverse_comm(int n, int first, double *buf)
+{
+  const int w = exchange_width_;
+  std::copy_n(exchange_rows_ + static_cast<size_t>(first) * w, static_cast<size_t>(n) * w, buf);
+  return n * w;
+}
+
+void PairEQT::unpack_reverse_comm(int n, int *list, double *buf)
+{
+  const int w = exchange_width_;
+  for (int i = 0; i < n; i++) {
+    double *row = exchange_rows_ + static_cast<size_t>(list[i]) * w;
+    for (int k = 0; k < w; k++) row[k] += buf[i * w + k];
+  }
 }
 
 void PairEQT::compute_local()

@@ -1,14 +1,22 @@
 // LAMMPS pair style `eqt`: runs an eqt model directory (Equiformer, PET, ...) in LAMMPS.
 //
-//   pair_style eqt MODEL [float64|float32] [mode local|replicated]
+//   pair_style eqt MODEL [float64|float32] [mode exchange|local|replicated]
 //                  [ecse] [ecse_fallback DIR] [ecse_pruning single|official] [device cpu|cuda|cuda:N]
 //   pair_coeff * * H O          # element of each LAMMPS atom type, in type order
 //
 // MODEL is whatever `eqt predict --model` takes (a model directory, an official export, a training
 // run directory); `ecse`, `ecse_fallback` and `ecse_pruning` are predict's --ecse options.
 //
-// Two modes; the default is local when the model's interaction range is finite, replicated
-// otherwise (ECSE-wrapped models, Equiformer with a graph / instance norm).
+// Three modes; the default is exchange for models that can be evaluated one message-passing step
+// at a time (Equiformer with a layer norm), else local when the model's interaction range is
+// finite (PET), else replicated (ECSE-wrapped models, Equiformer with a graph / instance norm).
+//
+// exchange: each rank keeps LAMMPS's usual ghost shell (cutoff + skin) and evaluates the model one
+// message-passing step at a time on its local atoms (eqt::inference::ExchangePotential); after each
+// step the ghosts' node features are filled from their owners by forward communication
+// (pack/unpack_forward_comm), and in the backward pass the ghosts' feature gradients are summed
+// into their owners by reverse communication. Forces land on ghosts (newton on: LAMMPS's reverse
+// communication; off: this style's own). Per-atom virials (compute stress/atom) are available.
 //
 // replicated: rank 0 gathers all atoms (tag order) and the box and evaluates the whole periodic
 // system once, as `eqt predict` does (eqt::inference::SystemPotential); every rank gets the forces
@@ -38,7 +46,8 @@ PairStyle(eqt,PairEQT);
 #include <string>
 #include <vector>
 
-#include "eqt/inference/system_potential.h"  // standard types only
+#include "eqt/inference/exchange_potential.h"  // standard types only
+#include "eqt/inference/system_potential.h"    // standard types only
 #include "pair.h"
 
 namespace eqt::inference {
@@ -47,7 +56,7 @@ class ClusterPotential;
 
 namespace LAMMPS_NS {
 
-class PairEQT : public Pair {
+class PairEQT : public Pair, private eqt::inference::FeatureExchange {
  public:
   explicit PairEQT(LAMMPS *lmp);
   ~PairEQT() override;
@@ -56,6 +65,10 @@ class PairEQT : public Pair {
   void coeff(int narg, char **arg) override;
   void init_style() override;
   double init_one(int i, int j) override;
+  int pack_forward_comm(int n, int *list, double *buf, int pbc_flag, int *pbc) override;
+  void unpack_forward_comm(int n, int first, double *buf) override;
+  int pack_reverse_comm(int n, int first, double *buf) override;
+  void unpack_reverse_comm(int n, int *list, double *buf) override;
 
   // Registers the style into a LAMMPS instance (what the PLUGIN package would do).
   static void register_style(LAMMPS *lmp);
@@ -64,14 +77,24 @@ class PairEQT : public Pair {
   void allocate();
   void check_species() const;
   void load_model(const eqt::inference::SystemPotential::LoadOptions &options, const std::string &mode);
+  void compute_exchange();
   void compute_local();
   void compute_replicated();
+  // FeatureExchange, through LAMMPS's forward / reverse communication of this pair style.
+  void owners_to_shell(double *rows, int width) override;
+  void shell_to_owners(double *rows, int width) override;
+
+  enum class Mode { Exchange, Local, Replicated };
 
   // Owns the model; evaluates the whole system in replicated mode.
   std::unique_ptr<eqt::inference::SystemPotential> system_;
   // Local mode only: shares system_'s model.
   std::unique_ptr<eqt::inference::ClusterPotential> potential_;
-  bool replicated_ = false;
+  // Exchange mode only: shares system_'s model.
+  std::unique_ptr<eqt::inference::ExchangePotential> exchange_;
+  Mode mode_ = Mode::Local;
+  double *exchange_rows_ = nullptr;  // [nall x exchange_width_] during one forward / reverse communication
+  int exchange_width_ = 0;
   std::string model_dir_;
   std::vector<int64_t> type_numbers_;  // atomic number of each atom type (index 1..ntypes)
   std::vector<double> positions_;

@@ -164,6 +164,57 @@ write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
   return r;
 }
 
+// Per-atom results of one static evaluation (compute pe/atom and compute stress/atom), by atom ID.
+struct PerAtom {
+  at::Tensor energies;  // [N], eV (per-structure constants not included)
+  at::Tensor virials;   // [N, 6], eV: xx yy zz xy xz yz, the pair style's vatom
+  std::string output;
+};
+
+inline PerAtom lammps_per_atom(const std::filesystem::path& dir, const data::Structure& s,
+                               const std::filesystem::path& model, int ranks, bool newton,
+                               const std::string& options = "float64") {
+  write_lammps_data(s, dir / "structure.data");
+  const std::string input = fmt::format(R"LMP(units metal
+atom_style atomic
+atom_modify map array
+boundary p p p
+newton {}
+read_data structure.data
+pair_style eqt {} {}
+pair_coeff * *{}
+neighbor 0.5 bin
+compute pa all pe/atom
+compute sa all stress/atom NULL virial
+dump peratom all custom 1 peratom.dump id c_pa c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]
+dump_modify peratom sort id format float %.17g
+run 0
+)LMP",
+                                        newton ? "on" : "off", model.string(), options, element_list(s));
+  const CommandResult run = run_lammps(dir, input, ranks);
+  if (run.exit_code != 0) throw std::runtime_error("eqt-lammps failed:\n" + run.output);
+  std::ifstream in(dir / "peratom.dump");
+  std::string line;
+  while (std::getline(in, line) && line.rfind("ITEM: ATOMS", 0) != 0) {
+  }
+  PerAtom r;
+  r.output = run.output;
+  r.energies = at::zeros({s.num_atoms()}, at::kDouble);
+  r.virials = at::zeros({s.num_atoms(), 6}, at::kDouble);
+  auto e = r.energies.accessor<double, 1>();
+  auto w = r.virials.accessor<double, 2>();
+  int64_t id;
+  for (int64_t i = 0; i < s.num_atoms() && (in >> id); ++i) {
+    in >> e[id - 1];
+    // compute stress/atom is -vatom in pressure x volume units (bar A^3 in metal units).
+    for (int k = 0; k < 6; ++k) {
+      in >> w[id - 1][k];
+      w[id - 1][k] /= -1.6021765e6;
+    }
+  }
+  return r;
+}
+
 // `eqt predict` on the same structure (float64): energy, forces and -V * stress.
 // A structure and what `eqt predict` says of it.
 struct Prepared {
@@ -199,14 +250,14 @@ inline void expect_equal(const LammpsResult& got, const Labels& want, const std:
   EXPECT_GT(want.virial.abs().max().item<double>(), 1e-2);
 }
 
-// A one-block random Equiformer (range 2 x 3 A) with a normalisation mean, which must be counted
+// A random Equiformer with one block (range 2 x 3 A) unless told otherwise with a normalisation mean, which must be counted
 // once for the whole system, not once per rank: saved in eqt's model-directory format. A graph or
 // instance norm makes its atomic energies non-local.
 inline std::filesystem::path write_random_equiformer(const std::vector<int64_t>& species, const std::filesystem::path& dir,
-                                                     const std::string& norm_layer = "layer") {
+                                                     const std::string& norm_layer = "layer", int num_layers = 1) {
   models::equiformer::EquiformerConfig c;
   c.irreps_node_embedding = "8x0e+4x1e+2x2e";
-  c.num_layers = 1;
+  c.num_layers = num_layers;
   c.max_radius = 3.0;
   c.number_of_basis = 8;
   c.basis_type = "gaussian";

@@ -5,8 +5,10 @@
 #include <cmath>
 
 #include "eqt/core/error.h"
-#include "eqt/data/batch.h"
+#include "eqt/inference/cluster_graph.h"
 #include "eqt/inference/inference_model.h"
+#include "eqt/inference/per_structure_constant.h"
+#include "eqt/inference/virial.h"
 #include "eqt/models/interaction_range.h"
 #include "eqt/models/potential.h"
 
@@ -17,14 +19,6 @@ using models::Outputs;
 namespace {
 
 constexpr const char* kAtomicEnergies = "atomic_energies";
-
-data::Graph cluster_graph(const at::Tensor& positions, const at::Tensor& numbers, double cutoff,
-                          c10::ScalarType dtype) {
-  const std::vector<int64_t> z(numbers.data_ptr<int64_t>(), numbers.data_ptr<int64_t>() + numbers.size(0));
-  const data::Structure cluster = data::make_structure(z, positions);
-  const data::NeighbourList list = data::neighbour_list(positions, at::Tensor(), {false, false, false}, cutoff);
-  return data::collate({&cluster}, {list}, dtype);
-}
 
 // Atoms within `hops` edges of an owned atom: exactly those whose atomic energy can depend on an
 // owned position when every message-passing step follows one edge.
@@ -37,19 +31,6 @@ at::Tensor within_hops(const data::Graph& graph, int64_t num_owned, int64_t hops
     reached.index_fill_(0, next, true);
   }
   return reached;
-}
-
-// -sum_i x_i (x) g_i, symmetrised (the derivative under a symmetric strain), in LAMMPS's order.
-std::array<double, 6> virial_of(const at::Tensor& positions, const at::Tensor& gradient) {
-  const at::Tensor g = at::mm(positions.to(at::kCPU, at::kDouble).t(), gradient.to(at::kCPU, at::kDouble));  // sum x_a g_b
-  const at::Tensor w = -0.5 * (g + g.t());
-  const auto a = w.accessor<double, 2>();
-  return {a[0][0], a[1][1], a[2][2], a[0][1], a[0][2], a[1][2]};
-}
-
-std::vector<double> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kCPU, at::kDouble).contiguous();
-  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
 }  // namespace
@@ -69,13 +50,9 @@ struct ClusterPotential::Impl {
     return outputs;
   }
 
-  // energy - sum of atomic energies does not depend on the structure; measured once on one atom.
+  // energy - sum of atomic energies does not depend on the structure; measured once.
   double per_structure_constant(int64_t number) {
-    if (constant_known) return constant;
-    at::NoGradGuard no_grad;
-    const at::Tensor one = at::zeros({1, 3}, at::kDouble);
-    const Outputs outputs = forward(cluster_graph(one, at::full({1}, number, at::kLong), loaded.model->cutoff(), dtype));
-    constant = (outputs.at("energy").sum() - outputs.at(kAtomicEnergies).sum()).item<double>();
+    if (!constant_known) constant = inference::per_structure_constant(*loaded.model, number, dtype);
     constant_known = true;
     return constant;
   }
@@ -136,7 +113,7 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
   const at::Tensor owned_energy = atomic.narrow(0, 0, request.num_owned).sum();
 
   result.energy = owned_energy.item<double>();
-  if (request.atomic_energies) result.atomic_energies = to_vector(atomic.narrow(0, 0, request.num_owned));
+  if (request.atomic_energies) result.atomic_energies = host_doubles(atomic.narrow(0, 0, request.num_owned));
 
   const bool need_owned_gradient = request.forces_on_shell || request.virial;
   at::Tensor owned_gradient;
@@ -147,7 +124,7 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
     if (request.virial) result.virial = virial_of(x.detach(), owned_gradient);
   }
   if (request.forces_on_shell) {
-    result.forces = to_vector(-owned_gradient);
+    result.forces = host_doubles(-owned_gradient);
     return result;
   }
   const int64_t hops = static_cast<int64_t>(std::ceil(interaction_range() / cutoff() - 1e-9));
@@ -157,7 +134,7 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
   if (!gradient.defined()) gradient = at::zeros_like(x);
   const at::Tensor forces = at::zeros_like(gradient);
   forces.narrow(0, 0, request.num_owned).copy_(-gradient.narrow(0, 0, request.num_owned));
-  result.forces = to_vector(forces);
+  result.forces = host_doubles(forces);
   return result;
 }
 

@@ -7,9 +7,11 @@
 #include <torch/nn/module.h>
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "eqt/data/graph.h"
+#include "eqt/models/message_passing.h"
 
 namespace eqt::models {
 
@@ -40,6 +42,15 @@ class Model : public torch::nn::Module {
   virtual bool prefers_one_thread(const data::Graph& graph) const {
     (void)graph;
     return false;
+  }
+  // Step-by-step evaluation for domain decomposition with exchanged node features
+  // (message_passing.h). Architectures that cannot (atomic energies that are not local, messages
+  // kept on edges as in PET) keep these defaults: no steps, nullptr.
+  virtual MessagePassingShape message_passing_shape() const { return {}; }
+  virtual std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors) {
+    (void)graph;
+    (void)edge_vectors;
+    return nullptr;
   }
 };
 

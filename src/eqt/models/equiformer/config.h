@@ -60,6 +60,9 @@ struct EquiformerConfig {
 
   // Throws eqt::Error naming the first inconsistent field.
   void validate() const;
+  // False with a graph or instance norm, which normalise over the whole structure: an atom's
+  // energy then depends on every atom, however far.
+  bool local_atomic_energies() const { return norm_layer != "graph" && norm_layer != "instance"; }
 };
 
 // From an official reference config.json: {"class": ..., "constructor_kwargs": {...},

@@ -5,6 +5,7 @@
 #include "eqt/core/error.h"
 #include "eqt/models/dipole.h"
 #include "eqt/models/equiformer/edge_degree_embedding.h"
+#include "eqt/models/equiformer/equiformer_steps.h"
 #include "eqt/models/equiformer/node_embedding.h"
 #include "eqt/models/equiformer/output_head.h"
 #include "eqt/models/equiformer/transformer_block.h"
@@ -76,6 +77,18 @@ ExactSymmetries EquiformerModel::exact_symmetries() const {
   return {true, natural_parity};
 }
 
+MessagePassingShape EquiformerModel::message_passing_shape() const {
+  if (!config_.local_atomic_energies()) return {};
+  // Blocks but the last keep irreps_node_embedding; the last block's output is not exchanged.
+  return {config_.num_layers + 1, so3::Irreps(config_.irreps_node_embedding).dim()};
+}
+
+std::unique_ptr<MessagePassing> EquiformerModel::message_passing(const data::Graph& graph,
+                                                                 const at::Tensor& edge_vectors) {
+  if (message_passing_shape().steps == 0) return nullptr;
+  return std::make_unique<EquiformerSteps>(*this, graph, edge_vectors);
+}
+
 at::Tensor EquiformerModel::type_index(const at::Tensor& species) const {
   if (config_.species_map == SpeciesMap::AtomicNumber) return species;
   // The official QM9 model's table: H, C, N, O, F -> 0..4; anything else is unsupported (-1).
@@ -86,9 +99,8 @@ at::Tensor EquiformerModel::type_index(const at::Tensor& species) const {
   return table.to(species.device()).index_select(0, species);
 }
 
-EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph) {
+EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph, const at::Tensor& vectors) {
   EdgeInputs edges;
-  const at::Tensor vectors = graph.edge_vectors();
   edges.dst = graph.edge_index[0];
   edges.src = graph.edge_index[1];
   edges.sh = so3::spherical_harmonics(so3::Irreps(config_.irreps_sh), vectors, true, so3::ShNormalization::Component);
@@ -100,14 +112,27 @@ EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph) {
   return edges;
 }
 
-Outputs EquiformerModel::forward(const data::Graph& graph) {
-  const EdgeInputs edges = edge_inputs(graph);
-  at::Tensor x = atom_embed_->forward(type_index(graph.species), graph.positions.scalar_type()) +
-                 edge_deg_embed_->forward(edges);
-  for (const auto& block : blocks_) x = block->forward(x, edges);
-  x = out_dropout_->forward(norm_->forward(x, edges.batch));
-  at::Tensor per_atom = head_->forward(x) / std::sqrt(config_.avg_num_nodes);
+at::Tensor EquiformerModel::embed(const data::Graph& graph, const EdgeInputs& edges) {
+  return atom_embed_->forward(type_index(graph.species), graph.positions.scalar_type()) +
+         edge_deg_embed_->forward(edges);
+}
+
+at::Tensor EquiformerModel::head_features(const at::Tensor& x, const at::Tensor& batch) {
+  return out_dropout_->forward(norm_->forward(x, batch));
+}
+
+at::Tensor EquiformerModel::per_atom_output(const at::Tensor& features) {
+  at::Tensor per_atom = head_->forward(features) / std::sqrt(config_.avg_num_nodes);
   if (config_.scale) per_atom = per_atom * *config_.scale;
+  return per_atom;
+}
+
+Outputs EquiformerModel::forward(const data::Graph& graph) {
+  const EdgeInputs edges = edge_inputs(graph, graph.edge_vectors());
+  at::Tensor x = embed(graph, edges);
+  for (const auto& block : blocks_) x = block->forward(x, edges);
+  x = head_features(x, edges.batch);
+  const at::Tensor per_atom = per_atom_output(x);
   const at::Tensor raw = at::zeros({graph.num_structures()}, per_atom.options()).index_add(0, graph.batch, per_atom);
   const at::Tensor atomic = atomic_energies(per_atom, graph);
   at::Tensor energy = at::zeros_like(raw).index_add(0, graph.batch, atomic);

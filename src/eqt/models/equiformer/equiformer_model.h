@@ -43,11 +43,22 @@ class EquiformerModel : public Model {
   // Inversion too when every spherical harmonic has its natural parity (-1)^l, e.g. 1x0e+1x1o+1x2e;
   // the published irreps_sh 1x0e+1x1e+1x2e treats edge vectors as pseudovectors (SE(3) only).
   ExactSymmetries exact_symmetries() const override;
+  // Steps: the embedding (atom + edge-degree), then one per block (equiformer_steps.h); none with
+  // a graph or instance norm, whose atomic energies are not local.
+  MessagePassingShape message_passing_shape() const override;
+  std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors) override;
 
   const EquiformerConfig& config() const { return config_; }
 
  private:
-  EdgeInputs edge_inputs(const data::Graph& graph);
+  friend class EquiformerSteps;
+  EdgeInputs edge_inputs(const data::Graph& graph, const at::Tensor& vectors);
+  // Node features before the first block: atom embedding + edge-degree embedding.
+  at::Tensor embed(const data::Graph& graph, const EdgeInputs& edges);
+  // The last block's output through the output norm and dropout: what the heads read.
+  at::Tensor head_features(const at::Tensor& x, const at::Tensor& batch);
+  // Head features -> the network's per-atom output (head, 1/sqrt(avg_num_nodes), scale).
+  at::Tensor per_atom_output(const at::Tensor& features);
   at::Tensor type_index(const at::Tensor& species) const;
   // Per-atom network output [N] -> atomic energies [N] with std and atomref of the config.
   at::Tensor atomic_energies(const at::Tensor& per_atom_raw, const data::Graph& graph) const;

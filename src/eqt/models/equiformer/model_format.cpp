@@ -94,7 +94,7 @@ Architecture architecture() {
     const auto* equiformer = dynamic_cast<const EquiformerModel*>(&model);
     if (!equiformer) return std::numeric_limits<double>::infinity();
     const auto& config = equiformer->config();
-    if (config.norm_layer == "graph" || config.norm_layer == "instance") return std::numeric_limits<double>::infinity();
+    if (!config.local_atomic_energies()) return std::numeric_limits<double>::infinity();
     return static_cast<double>(config.num_layers + 1) * config.max_radius;
   };
   return a;
