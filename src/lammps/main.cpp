@@ -9,6 +9,7 @@
 
 #include "input.h"
 #include "lammps.h"
+#include "eqt/core/allocator.h"
 #include "eqt/core/torch_warnings.h"
 #include "pair_eqt.h"
 
@@ -16,6 +17,7 @@ int main(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
   eqt::install_torch_warning_handler();
+  eqt::keep_freed_memory_for_reuse();  // as the eqt command does: no page faults per step on fresh mappings
   try {
     auto *lammps = new LAMMPS_NS::LAMMPS(argc, argv, MPI_COMM_WORLD);
     LAMMPS_NS::PairEQT::register_style(lammps);

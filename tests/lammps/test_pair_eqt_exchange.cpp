@@ -216,6 +216,16 @@ print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
   EXPECT_LT(ratio, 5.5);
 }
 
+// pair_style eqt takes what eqt predict --model takes: here a training run directory (RUN/model/).
+TEST_F(PairEqtExchange, RunDirectoryAsInEqtPredict) {
+  EQT_EXCHANGE_TEST_SETUP();
+  const Expected& e = expected("hea");
+  const fs::path run_directory = equiformer().parent_path();
+  ASSERT_FALSE(fs::exists(run_directory / "model.json"));
+  const LammpsResult r = lammps_single_point(run_dir("run_directory"), e.structure, run_directory, 2, true);
+  expect_equal(r, e.labels, "run directory");
+}
+
 TEST_F(PairEqtExchange, PetStaysInModeLocalAndPerAtomVirialsNeedModeExchange) {
   EQT_EXCHANGE_TEST_SETUP();
   const data::Structure s = expected("hea").structure;
