@@ -93,8 +93,10 @@ void Communicator::all_reduce_sum(std::vector<at::Tensor>& tensors, const std::s
   if (size_ == 1 || tensors.empty()) return;
   try {
     for (auto& t : tensors) {
-      std::vector<at::Tensor> one{t};
+      // Gloo reduces host memory: tensors on a GPU go through a host copy (no NCCL group yet).
+      std::vector<at::Tensor> one{t.is_cpu() ? t : t.to(at::kCPU)};
       impl_->group->allreduce(one)->wait();
+      if (!t.is_cpu()) t.copy_(one[0]);
     }
   } catch (const std::exception& e) {
     collective_failed(rank_, size_, what, e);
