@@ -218,6 +218,16 @@ void PairEQT::compute(int eflag, int vflag)
     compute_local();
 }
 
+class PairEQT::Exchange : public eqt::inference::FeatureExchange {
+ public:
+  explicit Exchange(PairEQT &pair) : pair_(pair) {}
+  void owners_to_shell(double *rows, int width) override { pair_.owners_to_shell(rows, width); }
+  void shell_to_owners(double *rows, int width) override { pair_.shell_to_owners(rows, width); }
+
+ private:
+  PairEQT &pair_;
+};
+
 // Local atoms plus ghosts (one cutoff + skin), evaluated step by step; the ghosts' features come
 // from their owners through owners_to_shell / shell_to_owners below.
 void PairEQT::compute_exchange()
@@ -243,7 +253,8 @@ void PairEQT::compute_exchange()
   eqt::inference::ExchangePotential::Result result;
   double constant = 0.0;
   try {
-    result = exchange_->compute(request, *this);
+    Exchange exchange(*this);
+    result = exchange_->compute(request, exchange);
     if (comm->me == 0 && eflag_global) constant = exchange_->per_structure_constant(type_numbers_[1]);
   } catch (const std::exception &e) {
     // The other ranks wait in the next exchange: stop them all.

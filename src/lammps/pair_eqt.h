@@ -56,7 +56,7 @@ class ClusterPotential;
 
 namespace LAMMPS_NS {
 
-class PairEQT : public Pair, private eqt::inference::FeatureExchange {
+class PairEQT : public Pair {
  public:
   explicit PairEQT(LAMMPS *lmp);
   ~PairEQT() override;
@@ -80,9 +80,11 @@ class PairEQT : public Pair, private eqt::inference::FeatureExchange {
   void compute_exchange();
   void compute_local();
   void compute_replicated();
-  // FeatureExchange, through LAMMPS's forward / reverse communication of this pair style.
-  void owners_to_shell(double *rows, int width) override;
-  void shell_to_owners(double *rows, int width) override;
+  // eqt::inference::FeatureExchange through LAMMPS's forward / reverse communication of this style
+  // (a separate object: LAMMPS 2025's ~Pair() is noexcept(false), FeatureExchange's is noexcept).
+  class Exchange;
+  void owners_to_shell(double *rows, int width);
+  void shell_to_owners(double *rows, int width);
 
   enum class Mode { Exchange, Local, Replicated };
 
