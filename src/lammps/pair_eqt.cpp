@@ -228,9 +228,8 @@ class PairEQT::Exchange : public eqt::inference::FeatureExchange {
   PairEQT &pair_;
 };
 
-// Local atoms plus ghosts (one cutoff + skin), evaluated step by step; the ghosts' features come
-// from their owners through owners_to_shell / shell_to_owners below.
-void PairEQT::compute_exchange()
+// Local and ghost atoms (owned first, as LAMMPS orders them), for a domain potential.
+eqt::inference::DomainRequest PairEQT::domain_request()
 {
   const int nlocal = atom->nlocal;
   const int nall = nlocal + atom->nghost;
@@ -241,7 +240,7 @@ void PairEQT::compute_exchange()
     for (int k = 0; k < 3; k++) positions_[3 * i + k] = x[i][k];
     numbers_[i] = type_numbers_[atom->type[i]];
   }
-  eqt::inference::ExchangePotential::Request request;
+  eqt::inference::DomainRequest request;
   request.positions = positions_.data();
   request.numbers = numbers_.data();
   request.num_atoms = nall;
@@ -250,23 +249,23 @@ void PairEQT::compute_exchange()
   request.virial = vflag_global != 0;
   request.atomic_energies = eflag_atom != 0;
   request.atomic_virials = vflag_atom != 0;
-  eqt::inference::ExchangePotential::Result result;
-  double constant = 0.0;
-  try {
-    Exchange exchange(*this);
-    result = exchange_->compute(request, exchange);
-    if (comm->me == 0 && eflag_global) constant = exchange_->per_structure_constant(type_numbers_[1]);
-  } catch (const std::exception &e) {
-    // The other ranks wait in the next exchange: stop them all.
-    error->one(FLERR, "pair_style eqt: {}", e.what());
-  }
+  return request;
+}
+
+// Adds a domain's result to LAMMPS's forces, energy, virial and per-atom arrays; `constant` (the
+// model's per-structure constant) is non-zero on one rank only.
+void PairEQT::tally(const eqt::inference::DomainRequest &request, const eqt::inference::DomainResult &result,
+                    double constant)
+{
+  const int nlocal = atom->nlocal;
   if (!cluster_reported_ && comm->me == 0) {
-    utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the model on {} local atoms ({} ghost atoms)\n", nlocal,
-                   nall - nlocal);
+    // The ghost shell is what domain decomposition costs; say how large it is.
+    utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the model on {} local atoms, with {} ghost atoms ({})\n",
+                   nlocal, atom->nghost, mode_ == Mode::Local ? "evaluated too" : "features only");
     cluster_reported_ = true;
   }
   double **f = atom->f;
-  const int nforces = request.forces_on_shell ? nall : nlocal;
+  const int nforces = request.forces_on_shell ? nlocal + atom->nghost : nlocal;
   for (int i = 0; i < nforces; i++)
     for (int k = 0; k < 3; k++) f[i][k] += result.forces[3 * i + k];
   if (eflag_global) eng_vdwl += result.energy + constant;
@@ -277,6 +276,24 @@ void PairEQT::compute_exchange()
   if (vflag_atom)
     for (int i = 0; i < nlocal; i++)
       for (int k = 0; k < 6; k++) vatom[i][k] += result.atomic_virials[6 * i + k];
+}
+
+// Local atoms plus ghosts (one cutoff + skin), evaluated step by step; the ghosts' features come
+// from their owners through owners_to_shell / shell_to_owners below.
+void PairEQT::compute_exchange()
+{
+  const eqt::inference::DomainRequest request = domain_request();
+  eqt::inference::DomainResult result;
+  double constant = 0.0;
+  try {
+    Exchange exchange(*this);
+    result = exchange_->compute(request, exchange);
+    if (comm->me == 0 && eflag_global) constant = exchange_->per_structure_constant(type_numbers_[1]);
+  } catch (const std::exception &e) {
+    // The other ranks wait in the next exchange: stop them all.
+    error->one(FLERR, "pair_style eqt: {}", e.what());
+  }
+  tally(request, result, constant);
 }
 
 void PairEQT::owners_to_shell(double *rows, int width)
@@ -332,29 +349,11 @@ void PairEQT::unpack_reverse_comm(int n, int *list, double *buf)
   }
 }
 
+// Local atoms plus a ghost shell as deep as the interaction range, evaluated as one open cluster.
 void PairEQT::compute_local()
 {
-  const int nlocal = atom->nlocal;
-  const int nall = nlocal + atom->nghost;
-  double **x = atom->x;
-  double **f = atom->f;
-  const int *type = atom->type;
-
-  positions_.resize(3 * static_cast<size_t>(nall));
-  numbers_.resize(nall);
-  for (int i = 0; i < nall; i++) {
-    for (int k = 0; k < 3; k++) positions_[3 * i + k] = x[i][k];
-    numbers_[i] = type_numbers_[type[i]];
-  }
-  eqt::inference::ClusterPotential::Request request;
-  request.positions = positions_.data();
-  request.numbers = numbers_.data();
-  request.num_atoms = nall;
-  request.num_owned = nlocal;
-  request.forces_on_shell = force->newton_pair != 0;
-  request.virial = vflag_global != 0;
-  request.atomic_energies = eflag_atom != 0;
-  eqt::inference::ClusterPotential::Result result;
+  const eqt::inference::DomainRequest request = domain_request();
+  eqt::inference::DomainResult result;
   double constant = 0.0;
   try {
     result = potential_->compute(request);
@@ -363,21 +362,7 @@ void PairEQT::compute_local()
   } catch (const std::exception &e) {
     error->one(FLERR, "pair_style eqt: {}", e.what());
   }
-
-  if (!cluster_reported_ && comm->me == 0) {
-    // The ghost shell is the price of exact message passing; say how large it is.
-    utils::logmesg(lmp, "pair_style eqt: rank 0 evaluates the model on {} local + {} ghost atoms\n", nlocal,
-                   nall - nlocal);
-    cluster_reported_ = true;
-  }
-  const int nforces = request.forces_on_shell ? nall : nlocal;
-  for (int i = 0; i < nforces; i++)
-    for (int k = 0; k < 3; k++) f[i][k] += result.forces[3 * i + k];
-  if (eflag_global) eng_vdwl += result.energy + constant;
-  if (eflag_atom)
-    for (int i = 0; i < nlocal; i++) eatom[i] += result.atomic_energies[i];
-  if (vflag_global)
-    for (int k = 0; k < 6; k++) virial[k] += result.virial[k];
+  tally(request, result, constant);
 }
 
 namespace {

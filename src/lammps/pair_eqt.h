@@ -77,6 +77,9 @@ class PairEQT : public Pair {
   void allocate();
   void check_species() const;
   void load_model(const eqt::inference::SystemPotential::LoadOptions &options, const std::string &mode);
+  eqt::inference::DomainRequest domain_request();
+  void tally(const eqt::inference::DomainRequest &request, const eqt::inference::DomainResult &result,
+             double constant);
   void compute_exchange();
   void compute_local();
   void compute_replicated();

@@ -125,13 +125,11 @@ inline at::Tensor read_force_dump(const std::filesystem::path& path, int64_t num
   return forces;
 }
 
-// Energy, forces and virial of one static evaluation by pair_style eqt; `options` follow MODEL_DIR
-// on the pair_style line (precision, mode).
-inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const data::Structure& s,
-                                        const std::filesystem::path& model, int ranks, bool newton,
-                                        const std::string& options = "float64") {
+// The start of a single-point input: structure.data (written into dir), the style, its elements.
+inline std::string single_point_setup(const std::filesystem::path& dir, const data::Structure& s,
+                                      const std::filesystem::path& model, bool newton, const std::string& options) {
   write_lammps_data(s, dir / "structure.data");
-  const std::string input = fmt::format(R"LMP(units metal
+  return fmt::format(R"LMP(units metal
 atom_style atomic
 atom_modify map array
 boundary p p p
@@ -140,7 +138,16 @@ read_data structure.data
 pair_style eqt {} {}
 pair_coeff * *{}
 neighbor 0.5 bin
-compute pv all pressure NULL virial
+)LMP",
+                     newton ? "on" : "off", model.string(), options, element_list(s));
+}
+
+// Energy, forces and virial of one static evaluation by pair_style eqt; `options` follow MODEL_DIR
+// on the pair_style line (precision, mode).
+inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const data::Structure& s,
+                                        const std::filesystem::path& model, int ranks, bool newton,
+                                        const std::string& options = "float64") {
+  const std::string input = single_point_setup(dir, s, model, newton, options) + R"LMP(compute pv all pressure NULL virial
 compute pa all pe/atom
 compute pasum all reduce sum c_pa
 thermo_style custom step pe c_pasum c_pv[1] c_pv[2] c_pv[3] c_pv[4] c_pv[5] c_pv[6]
@@ -150,8 +157,7 @@ variable w equal vol/1.6021765e6
 print "EQT_ENERGY $(pe:%.17g)"
 print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
 write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
-)LMP",
-                                        newton ? "on" : "off", model.string(), options, element_list(s));
+)LMP";
   const CommandResult run = run_lammps(dir, input, ranks);
   LammpsResult r;
   r.output = run.output;
@@ -174,23 +180,12 @@ struct PerAtom {
 inline PerAtom lammps_per_atom(const std::filesystem::path& dir, const data::Structure& s,
                                const std::filesystem::path& model, int ranks, bool newton,
                                const std::string& options = "float64") {
-  write_lammps_data(s, dir / "structure.data");
-  const std::string input = fmt::format(R"LMP(units metal
-atom_style atomic
-atom_modify map array
-boundary p p p
-newton {}
-read_data structure.data
-pair_style eqt {} {}
-pair_coeff * *{}
-neighbor 0.5 bin
-compute pa all pe/atom
+  const std::string input = single_point_setup(dir, s, model, newton, options) + R"LMP(compute pa all pe/atom
 compute sa all stress/atom NULL virial
 dump peratom all custom 1 peratom.dump id c_pa c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]
 dump_modify peratom sort id format float %.17g
 run 0
-)LMP",
-                                        newton ? "on" : "off", model.string(), options, element_list(s));
+)LMP";
   const CommandResult run = run_lammps(dir, input, ranks);
   if (run.exit_code != 0) throw std::runtime_error("eqt-lammps failed:\n" + run.output);
   std::ifstream in(dir / "peratom.dump");

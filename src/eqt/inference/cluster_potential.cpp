@@ -98,6 +98,7 @@ ClusterPotential::Result ClusterPotential::compute(const Request& request) {
   if (request.num_owned < 0 || request.num_owned > request.num_atoms) {
     fail("eqt: {} owned atoms of {} in the cluster", request.num_owned, request.num_atoms);
   }
+  if (request.atomic_virials) fail("eqt: per-atom virials are computed in mode exchange only");
   Result result;
   result.forces.assign(static_cast<size_t>(request.num_atoms) * 3, 0.0);
   if (request.num_atoms == 0) return result;

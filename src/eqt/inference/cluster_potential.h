@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "eqt/inference/domain_request.h"
+
 namespace eqt::models {
 class Model;
 }
@@ -37,21 +39,8 @@ using models::Model;
 
 class ClusterPotential {
  public:
-  struct Request {
-    const double* positions = nullptr;  // [num_atoms * 3], Angstrom; owned atoms first
-    const int64_t* numbers = nullptr;   // [num_atoms], atomic numbers
-    int64_t num_atoms = 0;
-    int64_t num_owned = 0;
-    bool forces_on_shell = true;
-    bool virial = true;
-    bool atomic_energies = false;  // fill Result::atomic_energies for the owned atoms
-  };
-  struct Result {
-    double energy = 0.0;         // eV, sum of the owned atoms' atomic energies
-    std::vector<double> forces;  // [num_atoms * 3], eV/A; zeros on shell atoms unless forces_on_shell
-    std::array<double, 6> virial{};        // eV: xx, yy, zz, xy, xz, yz (LAMMPS order)
-    std::vector<double> atomic_energies;   // [num_owned], eV (constant not included)
-  };
+  using Request = DomainRequest;  // atomic_virials: refused (mode exchange has them)
+  using Result = DomainResult;
 
   // Loads a model (load_inference_model: a model directory, an official export or a training run
   // directory) for float64 or float32 computation.

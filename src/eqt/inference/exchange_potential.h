@@ -19,6 +19,8 @@
 #include <memory>
 #include <vector>
 
+#include "eqt/inference/domain_request.h"
+
 namespace eqt::models {
 class Model;
 }
@@ -38,26 +40,9 @@ class FeatureExchange {
 
 class ExchangePotential {
  public:
-  struct Request {
-    const double* positions = nullptr;  // [num_atoms * 3], Angstrom; owned atoms first
-    const int64_t* numbers = nullptr;   // [num_atoms], atomic numbers
-    int64_t num_atoms = 0;
-    int64_t num_owned = 0;
-    // true: Result::forces holds the shell atoms' partial forces, for the caller to sum into their
-    // owners (LAMMPS newton_pair on); false: this class sums them (shell_to_owners) and returns
-    // complete forces on owned atoms only.
-    bool forces_on_shell = true;
-    bool virial = true;
-    bool atomic_energies = false;
-    bool atomic_virials = false;
-  };
-  struct Result {
-    double energy = 0.0;                  // eV, sum of the owned atoms' atomic energies
-    std::vector<double> forces;           // [num_atoms * 3], eV/A (shell rows zero unless forces_on_shell)
-    std::array<double, 6> virial{};       // eV: xx, yy, zz, xy, xz, yz (LAMMPS order)
-    std::vector<double> atomic_energies;  // [num_owned], eV (per-structure constant not included)
-    std::vector<double> atomic_virials;   // [num_owned * 6], eV, same order
-  };
+  // forces_on_shell false: this class sums the shell forces into their owners (shell_to_owners).
+  using Request = DomainRequest;
+  using Result = DomainResult;
 
   // A model whose message_passing_shape() has steps, computing in float32 or float64.
   // Throws eqt::Error (a std::runtime_error) for a model that cannot be evaluated step by step.
