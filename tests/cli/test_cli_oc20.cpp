@@ -105,6 +105,18 @@ TEST_P(CliOc20, EvalReportsIs2reAndIs2rsFiguresThatPredictsFileReproduces) {
   fs::remove_all(dir);
 }
 
+TEST(CliOc20Md, MolecularDynamicsWithAnIs2reModelIsRefusedCleanly) {
+  EQT_REQUIRE_SHARED(shared);
+  const auto dir = temp_dir("oc20_md");
+  const auto r = run_oc20_eqt("md --model " + quoted(oc20_reference_dir(shared) / "small_dp_aux") + " --input " +
+                              quoted(shared / "data" / "oc20_synthetic" / "is2re_val.xyz") + " --steps 2 --dt 1 --traj " +
+                              quoted(dir / "traj.xyz"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("OC20 graph rule"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "traj.xyz"));
+  fs::remove_all(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(Configs, CliOc20, ::testing::Values("small_gat_nonlinear_aux", "small_dp_aux"));
 
 }  // namespace
