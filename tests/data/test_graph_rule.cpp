@@ -13,7 +13,7 @@ namespace eqt::data {
 namespace {
 
 // Two small copper slabs with a short third lattice vector (so the rules differ) and tags.
-std::vector<Structure> tagged_slabs() {
+std::vector<Structure> oc20_tagged_slabs() {
   std::vector<Structure> out;
   for (int k = 0; k < 2; ++k) {
     const at::Tensor cell = at::tensor({3.6, 0.0, 0.0, 0.0, 3.6 + k, 0.0, 0.0, 0.0, 4.0}, at::kDouble).reshape({3, 3});
@@ -27,7 +27,7 @@ std::vector<Structure> tagged_slabs() {
 }
 
 TEST(GraphRule, SlabRuleCollatesTheSlabListsAndAseRuleTheAseLists) {
-  const auto slabs = tagged_slabs();
+  const auto slabs = oc20_tagged_slabs();
   const std::vector<const Structure*> both = {&slabs[0], &slabs[1]};
   const Graph slab = collate(both, GraphRule::slab(5.0, 12), at::kDouble);
   const Graph by_hand = collate(both, {slab_neighbour_list(slabs[0], {5.0, 12}), slab_neighbour_list(slabs[1], {5.0, 12})},
@@ -45,7 +45,7 @@ TEST(GraphRule, SlabRuleCollatesTheSlabListsAndAseRuleTheAseLists) {
 }
 
 TEST(GraphRule, TagsAreCollatedWhenEveryStructureHasThem) {
-  auto slabs = tagged_slabs();
+  auto slabs = oc20_tagged_slabs();
   const Graph g = collate({&slabs[0], &slabs[1]}, 4.0, at::kDouble);
   ASSERT_TRUE(g.tags.defined());
   EXPECT_TRUE(at::equal(g.tags, at::tensor({0, 1, 1, 2, 0, 1, 1, 2}, at::kLong)));

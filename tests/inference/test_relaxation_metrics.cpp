@@ -13,7 +13,7 @@ namespace eqt::inference {
 namespace {
 
 // Four atoms in a 10 x 10 x 30 A periodic cell: tags 0 (fixed), 1, 1, 2.
-data::Structure tagged_slab() {
+data::Structure oc20_tagged_slab() {
   const at::Tensor positions =
       at::tensor({1.0, 1.0, 10.0, 3.0, 1.0, 12.0, 5.0, 5.0, 12.0, 9.98, 5.0, 14.0}, at::kDouble).reshape({4, 3});
   const at::Tensor cell = at::diag(at::tensor({10.0, 10.0, 30.0}, at::kDouble));
@@ -23,24 +23,24 @@ data::Structure tagged_slab() {
   return s;
 }
 
-// LibTorch 1.13 has no at::tensor of bools: build them from integers.
-at::Tensor bools(std::vector<int64_t> values) { return at::tensor(values, at::kLong).to(at::kBool); }
+// LibTorch 1.13 has no at::tensor of oc20_bools: build them from integers.
+at::Tensor oc20_bools(std::vector<int64_t> values) { return at::tensor(values, at::kLong).to(at::kBool); }
 
 TEST(RelaxationMetrics, FreeAtomsFromTagsFixedOrMoveMask) {
-  data::Structure s = tagged_slab();
-  EXPECT_TRUE(at::equal(free_atoms(s), bools({0, 1, 1, 1})));
+  data::Structure s = oc20_tagged_slab();
+  EXPECT_TRUE(at::equal(free_atoms(s), oc20_bools({0, 1, 1, 1})));
   s.arrays.erase("tags");
   s.arrays["fixed"] = at::tensor({1, 1, 0, 0}, at::kLong);
-  EXPECT_TRUE(at::equal(free_atoms(s), bools({0, 0, 1, 1})));
+  EXPECT_TRUE(at::equal(free_atoms(s), oc20_bools({0, 0, 1, 1})));
   s.arrays.erase("fixed");
-  s.arrays["move_mask"] = bools({0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0}).reshape({4, 3});
-  EXPECT_TRUE(at::equal(free_atoms(s), bools({0, 1, 1, 0})));
+  s.arrays["move_mask"] = oc20_bools({0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0}).reshape({4, 3});
+  EXPECT_TRUE(at::equal(free_atoms(s), oc20_bools({0, 1, 1, 0})));
   s.arrays.erase("move_mask");
   EXPECT_TRUE(free_atoms(s).all().item<bool>());
 }
 
 TEST(RelaxationMetrics, DistancesOfFreeAtomsToTheNearestImage) {
-  const data::Structure s = tagged_slab();
+  const data::Structure s = oc20_tagged_slab();
   StructurePrediction p;
   // Fixed atom far off (ignored); 0.01 A, 0.31 A, and 9.95 A = -0.05 A through the x period.
   const at::Tensor offsets =
@@ -77,7 +77,7 @@ TEST(RelaxationMetrics, EnergyWithinThreshold) {
 }
 
 TEST(RelaxationMetrics, MissingOrMisshapenLabels) {
-  data::Structure s = tagged_slab();
+  data::Structure s = oc20_tagged_slab();
   StructurePrediction p;
   train::EvaluationMetrics metrics;
   EXPECT_FALSE(compare_relaxation(s, p, "pos_relaxed", "test", metrics));  // no prediction

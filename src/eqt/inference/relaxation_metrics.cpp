@@ -12,12 +12,12 @@ namespace eqt::inference {
 
 namespace {
 
-constexpr const char* kDistanceTarget = "relaxed_position_distance";
+constexpr const char* kDistanceTarget = "relaxed_distance";
 constexpr const char* kMeanDistanceTarget = "relaxed_mean_distance";
 const double kAtomThresholds[] = {0.02, 0.05, 0.1, 0.2, 0.5};  // A
 
 // Differences [N, 3] moved to the nearest image along the periodic directions.
-at::Tensor nearest_image(const data::Structure& s, const at::Tensor& difference) {
+at::Tensor relaxation_nearest_image(const data::Structure& s, const at::Tensor& difference) {
   if (!s.periodic()) return difference;
   const at::Tensor cell = s.cell.to(at::kDouble).reshape({3, 3});
   at::Tensor fractional = at::matmul(difference, at::inverse(cell));
@@ -27,7 +27,7 @@ at::Tensor nearest_image(const data::Structure& s, const at::Tensor& difference)
   return at::matmul(fractional, cell);
 }
 
-double fraction_below(const std::vector<double>& values, double threshold) {
+double relaxation_fraction_below(const std::vector<double>& values, double threshold) {
   int64_t below = 0;
   for (const double v : values) below += v < threshold;
   return values.empty() ? 0.0 : static_cast<double>(below) / static_cast<double>(values.size());
@@ -57,7 +57,7 @@ bool compare_relaxation(const data::Structure& s, const StructurePrediction& p, 
   const at::Tensor free = free_atoms(s);
   const at::Tensor reference = label->second.to(at::kDouble).reshape({-1, 3}).index({free});
   const at::Tensor difference =
-      nearest_image(s, predicted->second.to(at::kDouble).reshape({-1, 3}).index({free}) - reference);
+      relaxation_nearest_image(s, predicted->second.to(at::kDouble).reshape({-1, 3}).index({free}) - reference);
   // Compared as the label plus the nearest-image difference, so the errors are the OC20 ones.
   metrics.add(models::kRelaxedPositionsOutput, "A", "component", reference + difference, reference);
   const at::Tensor distances = difference.norm(2, {1});
@@ -77,19 +77,19 @@ nlohmann::json relaxation_summary(const train::EvaluationMetrics& metrics) {
       errors.push_back(std::abs(energy->predicted[k] - energy->reference[k]));
     }
     out["energy_mae"] = energy->errors.mae();
-    out["energy_ewt"] = fraction_below(errors, kEnergyWithinThreshold);
+    out["energy_ewt"] = relaxation_fraction_below(errors, kEnergyWithinThreshold);
   }
   if (const auto* positions = metrics.find(models::kRelaxedPositionsOutput)) out["positions_mae"] = positions->errors.mae();
   if (const auto* distances = metrics.find(kDistanceTarget)) {
     out["mean_distance"] = distances->errors.mae();
     nlohmann::json within = nlohmann::json::object();
-    for (const double t : kAtomThresholds) within[fmt::format("{}", t)] = fraction_below(distances->predicted, t);
+    for (const double t : kAtomThresholds) within[fmt::format("{}", t)] = relaxation_fraction_below(distances->predicted, t);
     out["atoms_within"] = within;
   }
   if (const auto* means = metrics.find(kMeanDistanceTarget)) {
     double sum = 0;
     int count = 0;
-    for (int k = 0; k < 490; ++k, ++count) sum += fraction_below(means->predicted, 0.01 + 0.001 * k);
+    for (int k = 0; k < 490; ++k, ++count) sum += relaxation_fraction_below(means->predicted, 0.01 + 0.001 * k);
     out["adwt"] = sum / count;
   }
   return out;

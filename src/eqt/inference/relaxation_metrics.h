@@ -6,7 +6,7 @@
 // Targets added per structure (only the free atoms, see free_atoms):
 //   "relaxed_positions"          component errors of predicted vs labelled relaxed positions, A;
 //                                differences taken to the nearest periodic image (as OC20's min_diff)
-//   "relaxed_position_distance"  per free atom, the distance |predicted - label| (reference 0), A
+//   "relaxed_distance"           per free atom, the distance |predicted - label| (reference 0), A
 //   "relaxed_mean_distance"      per structure, the mean of those distances (reference 0), A
 // Summary (OC20's definitions, ocp's evaluator):
 //   energy_ewt  fraction of structures with |predicted - labelled energy| < 0.02 eV

@@ -15,10 +15,10 @@
 namespace eqt::testing {
 namespace {
 
-constexpr double kSymmetryTolerance = 1e-12;
+constexpr double kOc20SymmetryTolerance = 1e-12;
 
 // Proper rotation R = Rz(a) Ry(b) Rz(c), float64.
-at::Tensor rotation_zyz(double a, double b, double c) {
+at::Tensor oc20_rotation_zyz(double a, double b, double c) {
   const auto rz = [](double t) {
     return at::tensor({std::cos(t), -std::sin(t), 0.0, std::sin(t), std::cos(t), 0.0, 0.0, 0.0, 1.0}, at::kDouble)
         .reshape({3, 3});
@@ -31,7 +31,7 @@ at::Tensor rotation_zyz(double a, double b, double c) {
 
 // The structure with positions r -> R r + t and lattice vectors a -> R a, on the same edges (the
 // OC20 rule is invariant, so the edges would be rebuilt identically: checked below).
-data::Graph moved_graph(const Oc20ReferenceStructure& s, const data::NeighbourList& edges, const at::Tensor& rotation,
+data::Graph oc20_moved_graph(const Oc20ReferenceStructure& s, const data::NeighbourList& edges, const at::Tensor& rotation,
                         const at::Tensor& translation) {
   data::Structure moved = s.structure;
   moved.positions = at::matmul(s.structure.positions, rotation.t()) + translation;
@@ -39,7 +39,7 @@ data::Graph moved_graph(const Oc20ReferenceStructure& s, const data::NeighbourLi
   return data::collate({&moved}, {edges}, at::kDouble);
 }
 
-double relative(const at::Tensor& a, const at::Tensor& b) {
+double oc20_relative(const at::Tensor& a, const at::Tensor& b) {
   return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);
 }
 
@@ -51,17 +51,17 @@ TEST_P(Oc20Equivariance, EnergyInvariantAuxiliaryVectorAndForcesRotate) {
   const data::SlabGraphOptions rule{model->cutoff(), model->config().max_neighbours};
   const auto structures = load_oc20_structures(shared);
   const at::Tensor translation = at::tensor({0.3, -1.0, 2.0}, at::kDouble);
-  const at::Tensor rotations[] = {rotation_zyz(0.7, 1.3, -2.1), rotation_zyz(-2.9, 0.4, 1.7),
+  const at::Tensor rotations[] = {oc20_rotation_zyz(0.7, 1.3, -2.1), oc20_rotation_zyz(-2.9, 0.4, 1.7),
                                   at::eye(3, at::kDouble)};
   for (const std::size_t k : {std::size_t{2}, std::size_t{5}}) {  // au111 (self-images), triclinic
     const auto& s = structures[k];
     SCOPED_TRACE(s.name);
     const data::NeighbourList edges = data::slab_neighbour_list(s.structure, rule);
-    const auto base = models::evaluate(*model, moved_graph(s, edges, at::eye(3, at::kDouble), at::zeros({3}, at::kDouble)),
+    const auto base = models::evaluate(*model, oc20_moved_graph(s, edges, at::eye(3, at::kDouble), at::zeros({3}, at::kDouble)),
                                        {true, false, false, "energy_raw"});
     ASSERT_GT(base.outputs.at("aux_pos").abs().max().item<double>(), 1e-6);
     for (const at::Tensor& r : rotations) {
-      const data::Graph graph = moved_graph(s, edges, r, translation);
+      const data::Graph graph = oc20_moved_graph(s, edges, r, translation);
       // Rebuilding the graph from the moved structure gives the same edges.
       data::Structure moved = s.structure;
       moved.positions = graph.positions;
@@ -69,9 +69,9 @@ TEST_P(Oc20Equivariance, EnergyInvariantAuxiliaryVectorAndForcesRotate) {
       const data::NeighbourList rebuilt = data::slab_neighbour_list(moved, rule);
       EXPECT_TRUE(at::equal(rebuilt.neighbours, edges.neighbours) && at::equal(rebuilt.shifts, edges.shifts));
       const auto out = models::evaluate(*model, graph, {true, false, false, "energy_raw"});
-      EXPECT_LT(relative(out.energy, base.energy), kSymmetryTolerance);
-      EXPECT_LT(relative(out.outputs.at("aux_pos"), at::matmul(base.outputs.at("aux_pos"), r.t())), kSymmetryTolerance);
-      EXPECT_LT(relative(out.forces, at::matmul(base.forces, r.t())), kSymmetryTolerance);
+      EXPECT_LT(oc20_relative(out.energy, base.energy), kOc20SymmetryTolerance);
+      EXPECT_LT(oc20_relative(out.outputs.at("aux_pos"), at::matmul(base.outputs.at("aux_pos"), r.t())), kOc20SymmetryTolerance);
+      EXPECT_LT(oc20_relative(out.forces, at::matmul(base.forces, r.t())), kOc20SymmetryTolerance);
     }
   }
 }

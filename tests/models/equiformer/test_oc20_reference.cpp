@@ -24,7 +24,7 @@ namespace {
 using models::equiformer_oc20::load_oc20_reference;
 using models::equiformer_oc20::Oc20EquiformerModel;
 
-constexpr double kRelativeTolerance = 1e-10;
+constexpr double kOc20RelativeTolerance = 1e-10;
 const char* const kOc20Configs[] = {"small_gat_nonlinear_aux", "small_dp_aux"};
 
 // max |a - b| relative to the largest |b| (vectors near zero are compared at the scale of the set).
@@ -87,15 +87,15 @@ TEST_P(Oc20Reference, EnergyAuxiliaryVectorAndForcesPerStructure) {
     const auto raw = models::evaluate(*model_, graph, {true, false, false, "energy_raw"});
     const double energy = ref.at("energy").get<double>();
     ASSERT_GT(std::abs(energy), 1e-6);
-    EXPECT_NEAR(raw.energy.item<double>(), energy, kRelativeTolerance * std::abs(energy));
+    EXPECT_NEAR(raw.energy.item<double>(), energy, kOc20RelativeTolerance * std::abs(energy));
     const double denormalised = ref.at("energy_denormalized").get<double>();
-    EXPECT_NEAR(raw.outputs.at("energy").item<double>(), denormalised, kRelativeTolerance * std::abs(denormalised));
+    EXPECT_NEAR(raw.outputs.at("energy").item<double>(), denormalised, kOc20RelativeTolerance * std::abs(denormalised));
     const at::Tensor aux = tensor_from_json(ref.at("aux_pos"));
     ASSERT_GT(aux.abs().max().item<double>(), 1e-6);
-    EXPECT_LT(oc20_scaled_error(raw.outputs.at("aux_pos"), aux), kRelativeTolerance);
+    EXPECT_LT(oc20_scaled_error(raw.outputs.at("aux_pos"), aux), kOc20RelativeTolerance);
     const at::Tensor forces = tensor_from_json(ref.at("minus_dE_dpos"));
     ASSERT_GT(forces.abs().max().item<double>(), 1e-6);
-    EXPECT_LT(oc20_scaled_error(raw.forces, forces), kRelativeTolerance);
+    EXPECT_LT(oc20_scaled_error(raw.forces, forces), kOc20RelativeTolerance);
     // Predicted relaxed positions: moved by the denormalised vector, except the fixed tag-0 atoms.
     const at::Tensor movable = structures_[k].tags.gt(0).unsqueeze(1).to(at::kDouble);
     const at::Tensor relaxed = structures_[k].structure.positions +
@@ -116,11 +116,11 @@ TEST_P(Oc20Reference, EnergyAuxiliaryVectorAndForcesBatched) {
   const auto& batched = outputs_.at("batched_all");
   const at::Tensor energies = tensor_from_json(batched.at("energies")).view({-1});
   ASSERT_EQ(raw.energy.size(0), 6);
-  EXPECT_LT((raw.energy - energies).abs().div(energies.abs()).max().item<double>(), kRelativeTolerance);
+  EXPECT_LT((raw.energy - energies).abs().div(energies.abs()).max().item<double>(), kOc20RelativeTolerance);
   EXPECT_LT(oc20_scaled_error(raw.outputs.at("aux_pos"), tensor_from_json(batched.at("aux_pos")).view({-1, 3})),
-            kRelativeTolerance);
+            kOc20RelativeTolerance);
   // The energy of one structure does not depend on the others: per-structure forces hold.
-  EXPECT_LT(oc20_scaled_error(raw.forces, at::cat(forces)), kRelativeTolerance);
+  EXPECT_LT(oc20_scaled_error(raw.forces, at::cat(forces)), kOc20RelativeTolerance);
 }
 
 TEST_P(Oc20Reference, Float32AgreesWithFloat64) {

@@ -26,7 +26,7 @@ bool is_oc20_key(const std::string& key) {
 }
 
 template <typename T>
-T checked(const json& object, const char* key, T fallback) {
+T oc20_checked(const json& object, const char* key, T fallback) {
   if (!object.contains(key) || object.at(key).is_null()) return fallback;
   const json& v = object.at(key);
   const bool ok = std::is_same<T, bool>::value ? v.is_boolean()
@@ -38,12 +38,12 @@ T checked(const json& object, const char* key, T fallback) {
 
 // Options of the official constructors that this implementation does not have.
 void reject_unsupported(const json& kwargs) {
-  if (checked(kwargs, "use_attention_head", false)) fail("Equiformer OC20 config: use_attention_head=True is not supported");
-  if (checked(kwargs, "use_node_attr", false)) fail("Equiformer OC20 config: use_node_attr=True is not supported");
-  if (checked(kwargs, "use_atom_edge_attr", false)) {
+  if (oc20_checked(kwargs, "use_attention_head", false)) fail("Equiformer OC20 config: use_attention_head=True is not supported");
+  if (oc20_checked(kwargs, "use_node_attr", false)) fail("Equiformer OC20 config: use_node_attr=True is not supported");
+  if (oc20_checked(kwargs, "use_atom_edge_attr", false)) {
     fail("Equiformer OC20 config: use_atom_edge_attr=True is not supported");
   }
-  if (!checked(kwargs, "use_pbc", true)) fail("Equiformer OC20 config: use_pbc=False is not supported");
+  if (!oc20_checked(kwargs, "use_pbc", true)) fail("Equiformer OC20 config: use_pbc=False is not supported");
 }
 
 }  // namespace
@@ -97,21 +97,21 @@ Oc20Config oc20_config_from_official_json(const json& config) {
   c.network = equiformer::apply_json(c.network, kwargs, /*ignore_unknown=*/true);
   // The dot-product class takes nonlinear_message but never uses it.
   if (attention == AttentionType::DotProduct) c.network.nonlinear_message = false;
-  c.max_neighbours = checked<int64_t>(kwargs, "max_neighbors", c.max_neighbours);
-  c.use_auxiliary_task = checked(kwargs, "use_auxiliary_task", c.use_auxiliary_task);
-  c.auxiliary_head_dropout = checked(kwargs, "auxiliary_head_dropout", c.auxiliary_head_dropout);
+  c.max_neighbours = oc20_checked<int64_t>(kwargs, "max_neighbors", c.max_neighbours);
+  c.use_auxiliary_task = oc20_checked(kwargs, "use_auxiliary_task", c.use_auxiliary_task);
+  c.auxiliary_head_dropout = oc20_checked(kwargs, "auxiliary_head_dropout", c.auxiliary_head_dropout);
   if (config.contains("module_constants")) {
     const json& m = config.at("module_constants");
-    c.network.avg_num_nodes = checked(m, "_AVG_NUM_NODES", c.network.avg_num_nodes);
-    c.network.avg_degree = checked(m, "_AVG_DEGREE", c.network.avg_degree);
-    c.network.max_atom_type = checked<int64_t>(m, "_MAX_ATOM_TYPE", c.network.max_atom_type);
-    c.num_tags = checked<int64_t>(m, "_NUM_TAGS", c.num_tags);
+    c.network.avg_num_nodes = oc20_checked(m, "_AVG_NUM_NODES", c.network.avg_num_nodes);
+    c.network.avg_degree = oc20_checked(m, "_AVG_DEGREE", c.network.avg_degree);
+    c.network.max_atom_type = oc20_checked<int64_t>(m, "_MAX_ATOM_TYPE", c.network.max_atom_type);
+    c.num_tags = oc20_checked<int64_t>(m, "_NUM_TAGS", c.num_tags);
   }
   if (config.contains("normalization_for_denormalized_outputs")) {
     const json& n = config.at("normalization_for_denormalized_outputs");
-    if (n.contains("target_mean")) c.network.mean = checked(n, "target_mean", 0.0);
-    if (n.contains("target_std")) c.network.std = checked(n, "target_std", 1.0);
-    c.positions_std = checked(n, "positions_std", c.positions_std);
+    if (n.contains("target_mean")) c.network.mean = oc20_checked(n, "target_mean", 0.0);
+    if (n.contains("target_std")) c.network.std = oc20_checked(n, "target_std", 1.0);
+    c.positions_std = oc20_checked(n, "positions_std", c.positions_std);
   }
   c.validate();
   return c;
@@ -139,11 +139,11 @@ Oc20Config oc20_from_json(const json& architecture) {
     if (!is_oc20_key(key)) network[key] = value;
   }
   c.network = equiformer::apply_json(c.network, network);
-  c.max_neighbours = checked<int64_t>(architecture, "max_neighbours", c.max_neighbours);
-  c.num_tags = checked<int64_t>(architecture, "num_tags", c.num_tags);
-  c.use_auxiliary_task = checked(architecture, "use_auxiliary_task", c.use_auxiliary_task);
-  c.auxiliary_head_dropout = checked(architecture, "auxiliary_head_dropout", c.auxiliary_head_dropout);
-  c.positions_std = checked(architecture, "positions_std", c.positions_std);
+  c.max_neighbours = oc20_checked<int64_t>(architecture, "max_neighbours", c.max_neighbours);
+  c.num_tags = oc20_checked<int64_t>(architecture, "num_tags", c.num_tags);
+  c.use_auxiliary_task = oc20_checked(architecture, "use_auxiliary_task", c.use_auxiliary_task);
+  c.auxiliary_head_dropout = oc20_checked(architecture, "auxiliary_head_dropout", c.auxiliary_head_dropout);
+  c.positions_std = oc20_checked(architecture, "positions_std", c.positions_std);
   return c;
 }
 
