@@ -11,6 +11,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/slab_neighbour_list.h"
 #include "eqt/io/safetensors.h"
+#include "eqt/models/ecse/ecse_model.h"
 #include "eqt/models/equiformer_oc20/model_format.h"
 #include "eqt/models/model_dir.h"
 #include "eqt/models/potential.h"
@@ -158,6 +159,14 @@ TEST_P(Oc20Reference, RefusesStructuresWithoutTags) {
   EXPECT_THROW(model_->forward(graph), Error);
   graph.tags = at::full({graph.num_atoms()}, 3, at::kLong);
   EXPECT_THROW(model_->forward(graph), Error);
+}
+
+TEST_P(Oc20Reference, ChoosesTheOc20GraphRuleAndIsRefusedAsAnEcseBackbone) {
+  const data::GraphRule rule = model_->graph_rule();
+  EXPECT_EQ(rule.kind, data::GraphRule::Kind::Slab);
+  EXPECT_EQ(rule.cutoff, 6.0);
+  EXPECT_EQ(rule.max_neighbours, 50);
+  EXPECT_THROW(models::ecse::EcseModel(model_, nullptr, models::ecse::EcseOptions{}), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, Oc20Reference, ::testing::ValuesIn(kOc20Configs));
