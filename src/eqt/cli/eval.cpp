@@ -14,6 +14,7 @@
 #include "eqt/inference/inference_model.h"
 #include "eqt/inference/metrics_exchange.h"
 #include "eqt/inference/predict_batch.h"
+#include "eqt/inference/relaxation_metrics.h"
 #include "eqt/inference/run_defaults.h"
 #include "eqt/inference/sharded_batches.h"
 #include "eqt/inference/structure_batches.h"
@@ -115,6 +116,7 @@ std::vector<fs::path> draw_plots(const train::EvaluationMetrics& metrics, const 
   std::vector<fs::path> written;
   for (const auto& target : metrics.targets()) {
     if (target.name == "energy_per_atom") continue;  // the energy plot shows the same points
+    if (inference::is_relaxation_distance_target(target.name)) continue;  // distances against 0
     const fs::path png = out / fmt::format("parity_{}.png", target.name);
     train::write_parity_plot(target, png, out / "plot_data");
     written.push_back(png);
@@ -152,11 +154,17 @@ int run_eval(EvalOptions opt) {
   const fs::path out = opt.output_dir.empty() ? default_output_dir(opt, loaded.location) : fs::path(opt.output_dir);
   fs::create_directories(out);
   const train::ReportContext context{loaded.location.model_dir.string(), opt.input, opt.dtype};
-  train::write_text_file(out / "metrics.json", train::metrics_json(metrics, context).dump(2) + "\n");
+  // OC20-style models (IS2RE / IS2RS) also get OC20's summary figures: EwT, ADwT, ...
+  const bool relaxation = loaded.model->graph_rule().kind == data::GraphRule::Kind::Slab;
+  const nlohmann::json summary = relaxation ? inference::relaxation_summary(metrics) : nlohmann::json::object();
+  nlohmann::json report = train::metrics_json(metrics, context);
+  if (!summary.empty()) report["relaxation"] = summary;
+  train::write_text_file(out / "metrics.json", report.dump(2) + "\n");
   train::write_text_file(out / "metrics.csv", train::metrics_csv(metrics));
 
   fmt::print("{} structures, {} atoms from {}\n{}", metrics.structures(), metrics.atoms(), opt.input,
              train::metrics_table(metrics));
+  if (!summary.empty()) fmt::print("{}", inference::relaxation_summary_text(summary));
   for (const auto& name : unlabelled) fmt::print("(model output '{}' has no label in the data: not compared)\n", name);
   fmt::print("metrics: {} and {}\n", (out / "metrics.json").string(), (out / "metrics.csv").string());
   if (opt.no_plots) return 0;

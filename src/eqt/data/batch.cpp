@@ -22,6 +22,20 @@ at::Tensor structure_cell(const Structure& s) {
   return s.cell.to(at::kDouble).reshape({3, 3});
 }
 
+// OC20 tags when every structure has an integer "tags" array (extxyz column), else undefined.
+at::Tensor collate_tags(const std::vector<const Structure*>& structures) {
+  std::vector<at::Tensor> tags;
+  for (const Structure* s : structures) {
+    const auto it = s->arrays.find("tags");
+    if (it == s->arrays.end()) return at::Tensor();
+    if (at::isFloatingType(it->second.scalar_type()) && !at::equal(it->second, it->second.round())) {
+      fail("per-atom \"tags\" must be integers");
+    }
+    tags.push_back(it->second.to(at::kLong).reshape({-1}));
+  }
+  return tags.empty() ? at::Tensor() : at::cat(tags);
+}
+
 // Per-atom fields, cells and ptr; edges are added by collate_edges.
 Graph collate_atoms(const std::vector<const Structure*>& structures, c10::ScalarType dtype) {
   const int64_t count = static_cast<int64_t>(structures.size());
@@ -46,6 +60,7 @@ Graph collate_atoms(const std::vector<const Structure*>& structures, c10::Scalar
   g.pbc = pbc;
   g.batch = count ? at::cat(batch) : at::zeros({0}, at::kLong);
   g.ptr = ptr;
+  g.tags = collate_tags(structures);
   return g;
 }
 

@@ -32,6 +32,7 @@ Graph Graph::to(c10::Device device) const {
   g.edge_index = edge_index.to(device);
   g.cell_shifts = cell_shifts.to(device);
   g.edge_batch = edge_batch.to(device);
+  if (tags.defined()) g.tags = tags.to(device);
   return g;
 }
 

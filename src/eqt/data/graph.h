@@ -17,6 +17,9 @@ struct Graph {
   at::Tensor edge_index;   // int64 [2, E], (centre i, neighbour j)
   at::Tensor cell_shifts;  // float [E, 3], integer lattice shifts S stored in the model dtype
   at::Tensor edge_batch;   // int64 [E], structure index of each edge
+  // int64 [N], OC20's per-atom tags (0 sub-surface, 1 surface, 2 adsorbate) where every structure
+  // of the batch has a "tags" array; undefined otherwise. Only models that read tags need them.
+  at::Tensor tags;
 
   int64_t num_atoms() const { return species.size(0); }
   int64_t num_structures() const { return ptr.size(0) - 1; }

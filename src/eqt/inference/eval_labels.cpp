@@ -3,6 +3,8 @@
 #include <optional>
 
 #include "eqt/core/error.h"
+#include "eqt/inference/relaxation_metrics.h"
+#include "eqt/models/output_names.h"
 
 namespace eqt::inference {
 
@@ -75,6 +77,12 @@ void compare_with_labels(const data::Structure& s, const StructurePrediction& p,
                    metrics, unlabelled);
   }
   for (const auto& [name, value] : p.per_atom) {
+    if (name == models::kRelaxedPositionsOutput) {  // free atoms only, nearest image (relaxation_metrics.h)
+      const auto mapped = keys.targets.find(name);
+      const std::string key = mapped == keys.targets.end() ? kRelaxedPositionsLabel : mapped->second;
+      if (!compare_relaxation(s, p, key, where, metrics)) unlabelled.insert(name);
+      continue;
+    }
     const std::string key = label_key(keys, name);
     const auto found = s.arrays.find(key);
     compare_output(name, value, found == s.arrays.end() ? nullptr : &found->second, key, where, "component", metrics,

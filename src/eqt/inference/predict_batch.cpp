@@ -7,6 +7,7 @@
 #include "eqt/core/error.h"
 #include "eqt/data/batch.h"
 #include "eqt/data/elements.h"
+#include "eqt/data/graph_rule.h"
 #include "eqt/data/labels.h"
 #include "eqt/models/output_names.h"
 #include "eqt/models/potential.h"
@@ -56,7 +57,7 @@ std::vector<StructurePrediction> predict(models::Model& model, const std::vector
     check_species(*structures[k], settings.species, where[k]);
     stress_wanted.push_back(wants_stress(*structures[k], settings.stress, where[k]));
   }
-  const data::Graph graph = data::collate(structures, model.cutoff(), settings.dtype);
+  const data::Graph graph = data::collate(structures, model.graph_rule(), settings.dtype);
   models::EvaluateOptions options;
   options.forces = settings.forces;
   options.stress = std::find(stress_wanted.begin(), stress_wanted.end(), true) != stress_wanted.end();

@@ -3,6 +3,7 @@
 // (model_registry.h's Architecture), written in the architecture's own folder.
 #include "eqt/models/ecse/model_format.h"
 #include "eqt/models/equiformer/model_format.h"
+#include "eqt/models/equiformer_oc20/model_format.h"
 #include "eqt/models/model_registry.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/pet/model_format.h"
@@ -14,6 +15,11 @@ void register_builtin_models() {
   register_reference_class(equiformer::kGraphAttentionMd17Class, equiformer::load_reference_directory);
   register_reference_class(equiformer::kDotProductMd17Class, equiformer::load_reference_directory);
   register_architecture("equiformer", equiformer::architecture());
+
+  // Equiformer's OC20 variant (IS2RE + the IS2RS auxiliary head): the official classes and the kind.
+  register_reference_class(equiformer_oc20::kGraphAttentionOc20Class, equiformer_oc20::load_reference_directory);
+  register_reference_class(equiformer_oc20::kDotProductOc20Class, equiformer_oc20::load_reference_directory);
+  register_architecture("equiformer_oc20", equiformer_oc20::architecture());
 
   // PET: the official export (config.json with "architectural_hypers", "all_species").
   register_reference_class("src.pet.PET", [](const std::filesystem::path& dir, c10::ScalarType dtype) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "eqt/data/graph.h"
+#include "eqt/data/graph_rule.h"
 #include "eqt/models/message_passing.h"
 
 namespace eqt::models {
@@ -34,6 +35,9 @@ class Model : public torch::nn::Module {
   virtual Outputs forward(const data::Graph& graph) = 0;
   // Neighbour-list cutoff in Angstrom that graphs given to forward must be built with.
   virtual double cutoff() const = 0;
+  // The neighbour-list rule of those graphs: ASE's with cutoff() unless the model was trained on
+  // another (OC20 models: data/slab_neighbour_list.h). Tools build graphs with data::collate(rule).
+  virtual data::GraphRule graph_rule() const { return data::GraphRule::ase(cutoff()); }
   // Short name of the architecture ("equiformer", "pet", "ecse(pet)", ...).
   virtual std::string kind() const = 0;
   virtual ExactSymmetries exact_symmetries() const { return {}; }

@@ -8,11 +8,17 @@ namespace eqt::models {
 inline constexpr const char* kChargesOutput = "charges";
 inline constexpr const char* kDipoleOutput = "dipole";
 
+// The OC20 models' IS2RS outputs (equiformer_oc20/oc20_model.h): the auxiliary head's raw vector
+// [N, 3] and the predicted relaxed positions [N, 3] (fixed atoms keep their input positions).
+inline constexpr const char* kAuxPositionsOutput = "aux_pos";
+inline constexpr const char* kRelaxedPositionsOutput = "relaxed_positions";
+
 // Whether an output holds one row per atom rather than per structure: the atomic_* outputs
 // ("atomic_energies") and the charges. Shapes alone cannot tell, since a batch may hold as many
 // structures as atoms.
 inline bool is_per_atom_output(const std::string& name) {
-  return name.rfind("atomic_", 0) == 0 || name == kChargesOutput;
+  return name.rfind("atomic_", 0) == 0 || name == kChargesOutput || name == kAuxPositionsOutput ||
+         name == kRelaxedPositionsOutput;
 }
 
 }  // namespace eqt::models

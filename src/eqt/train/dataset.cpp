@@ -151,8 +151,8 @@ Datasets load_datasets(const TrainConfig& config) {
   return d;
 }
 
-void attach_neighbours(Split& split, double cutoff) {
-  for (auto& s : split.samples) s.neighbours = data::neighbour_list(s.structure, cutoff);
+void attach_neighbours(Split& split, const data::GraphRule& rule) {
+  for (auto& s : split.samples) s.neighbours = data::neighbour_list(s.structure, rule);
 }
 
 }  // namespace eqt::train

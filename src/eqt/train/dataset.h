@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "eqt/data/graph_rule.h"
 #include "eqt/data/neighbour_list.h"
 #include "eqt/data/structure.h"
 #include "eqt/train/config.h"
@@ -53,9 +54,10 @@ SplitIndices random_split(int64_t count, double val_fraction, double test_fracti
 
 // Reads the files of the config, checks that every trained target is present in every structure
 // (error names the file, frame and key) and that validation species were seen in training.
-// Neighbour lists are left empty; attach_neighbours computes them once the cutoff is known.
+// Neighbour lists are left empty; attach_neighbours computes them once the model (and so its
+// graph rule, models::Model::graph_rule()) is known.
 Datasets load_datasets(const TrainConfig& config);
-void attach_neighbours(Split& split, double cutoff);
+void attach_neighbours(Split& split, const data::GraphRule& rule);
 
 // Labels of one structure under the config's keys; throws naming `where` and the key when a
 // trained label is missing.

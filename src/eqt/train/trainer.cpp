@@ -203,8 +203,8 @@ void Trainer::build() {
   copy_weights(*model_, *ema_);
   for (auto& p : ema_->parameters()) p.set_requires_grad(false);
   ema_->eval();
-  attach_neighbours(data_.train, model_->cutoff());
-  attach_neighbours(data_.val, model_->cutoff());
+  attach_neighbours(data_.train, model_->graph_rule());
+  attach_neighbours(data_.val, model_->graph_rule());
   if (c_.optimiser == "adamw") {
     optimiser_ = std::make_unique<FusedAdamW>(
         model_->parameters(), torch::optim::AdamWOptions(c_.lr).betas({c_.beta1, c_.beta2}).eps(c_.eps).weight_decay(

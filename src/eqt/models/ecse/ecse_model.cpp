@@ -37,6 +37,11 @@ void accumulate(std::map<std::string, at::Tensor>& into, const std::string& key,
 EcseModel::EcseModel(std::shared_ptr<Model> backbone, std::shared_ptr<Model> fallback, EcseOptions options)
     : backbone_(std::move(backbone)), fallback_(std::move(fallback)), options_(std::move(options)) {
   if (!backbone_) fail("ECSE: a backbone model is required");
+  // ECSE's frames and graphs follow ASE's symmetric neighbour lists; OC20's truncated slab graph
+  // (and a relaxed-energy target) has no place in it.
+  if (backbone_->graph_rule().kind != data::GraphRule::Kind::Ase) {
+    fail("ECSE: a {} backbone is built on the OC20 graph rule, which ECSE does not support", backbone_->kind());
+  }
   register_module("backbone", backbone_);
   if (fallback_) {
     if (fallback_->cutoff() != backbone_->cutoff()) {

@@ -1,0 +1,55 @@
+#include "eqt/models/equiformer_oc20/oc20_settings.h"
+
+namespace eqt::models::equiformer_oc20 {
+
+std::vector<int64_t> radial_widths(const equiformer::EquiformerConfig& c) {
+  std::vector<int64_t> widths = {c.number_of_basis};
+  widths.insert(widths.end(), c.fc_neurons.begin(), c.fc_neurons.end());
+  return widths;
+}
+
+equiformer::BlockSettings oc20_block_settings(const equiformer::EquiformerConfig& c, bool last) {
+  const so3::Irreps embedding(c.irreps_node_embedding);
+  equiformer::BlockSettings b;
+  equiformer::AttentionSettings& a = b.attention;
+  a.irreps_node_input = embedding;
+  a.irreps_sh = so3::Irreps(c.irreps_sh);
+  a.irreps_node_output = embedding;
+  a.irreps_head = so3::Irreps(c.irreps_head);
+  a.irreps_pre_attn = c.irreps_pre_attn.empty() ? embedding : so3::Irreps(c.irreps_pre_attn);
+  a.fc_neurons = radial_widths(c);
+  a.num_heads = c.num_heads;
+  a.rescale_degree = c.rescale_degree;
+  a.nonlinear_message = c.nonlinear_message;
+  a.alpha_drop = c.alpha_drop;
+  a.proj_drop = c.proj_drop;
+  a.avg_degree = c.avg_degree;
+  b.dot_product = c.attention == equiformer::AttentionType::DotProduct;
+  b.irreps_block_output = last ? so3::Irreps(c.irreps_feature) : embedding;
+  b.irreps_mlp_mid = so3::Irreps(c.irreps_mlp_mid);
+  b.norm_layer = c.norm_layer;
+  b.drop_path_rate = c.drop_path_rate;
+  return b;
+}
+
+equiformer::AttentionSettings auxiliary_head_settings(const Oc20Config& config) {
+  const equiformer::EquiformerConfig& c = config.network;
+  const so3::Irreps feature(c.irreps_feature);
+  const bool dot_product = c.attention == equiformer::AttentionType::DotProduct;
+  equiformer::AttentionSettings a;
+  a.irreps_node_input = feature;
+  a.irreps_sh = so3::Irreps(c.irreps_sh);
+  a.irreps_node_output = so3::Irreps(feature.count(so3::Irrep(1, -1)) > 0 ? "1x1o" : "1x1e");
+  a.irreps_head = so3::Irreps(c.irreps_head);
+  a.irreps_pre_attn = c.irreps_pre_attn.empty() ? feature : so3::Irreps(c.irreps_pre_attn);
+  a.fc_neurons = radial_widths(c);
+  a.num_heads = c.num_heads;
+  a.rescale_degree = c.rescale_degree;
+  a.nonlinear_message = !dot_product && c.nonlinear_message;
+  a.alpha_drop = (dot_product || config.auxiliary_head_dropout) ? c.alpha_drop : 0.0;
+  a.proj_drop = 0.0;
+  a.avg_degree = c.avg_degree;
+  return a;
+}
+
+}  // namespace eqt::models::equiformer_oc20
