@@ -216,6 +216,19 @@ print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
   EXPECT_LT(ratio, 5.5);
 }
 
+// An OC20 (IS2RE) model needs per-atom tags and OC20's slab graph: refused at pair_style, clearly.
+TEST_F(PairEqtExchange, RefusesOc20Models) {
+  EQT_EXCHANGE_TEST_SETUP();
+  const fs::path oc20 = *shared_dir() / "reference/equiformer_oc20/small_dp_aux";
+  ASSERT_TRUE(fs::exists(oc20 / "config.json")) << oc20;
+  try {
+    lammps_single_point(run_dir("oc20"), expected("hea").structure, oc20, 1, true);
+    ADD_FAILURE() << "an OC20 model was accepted";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("OC20 graph rule"), std::string::npos) << error.what();
+  }
+}
+
 // pair_style eqt takes what eqt predict --model takes: here a training run directory (RUN/model/).
 TEST_F(PairEqtExchange, RunDirectoryAsInEqtPredict) {
   EQT_EXCHANGE_TEST_SETUP();

@@ -16,7 +16,7 @@ namespace {
 
 TEST(AtomicMasses, EqualAsesTable) {
   const auto r = run_command(std::string(EQT_TEST_PYTHON) +
-                             " -c 'from ase.data import atomic_masses; print(*map(repr, atomic_masses))'");
+                             " -c 'from ase.data import atomic_masses; print(*(repr(float(m)) for m in atomic_masses))'");
   if (r.exit_code != 0) EQT_SKIP_OR_FAIL() << "python3 with ASE not available: " << r.output;
   std::istringstream in(r.output);
   int64_t z = 0;

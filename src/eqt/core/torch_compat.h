@@ -24,4 +24,15 @@ inline void set_warning_handler(c10::WarningHandler* handler) {
 #endif
 }
 
+// c10d::TCPStoreOptions::useLibUV (LibTorch 2.2 and later; true by default since 2.4). Debian 13's
+// LibTorch 2.6 is built without libuv, and a store that asks for it fails to start ("use_libuv was
+// requested but PyTorch was build without libuv support"): take the classic TCP store wherever
+// the option exists. Chosen by whether the member exists, so no version number is guessed.
+template <class StoreOptions>
+auto without_libuv(StoreOptions& options, int) -> decltype(options.useLibUV = false, void()) {
+  options.useLibUV = false;
+}
+template <class StoreOptions>
+void without_libuv(StoreOptions&, long) {}
+
 }  // namespace eqt::torch_compat

@@ -7,15 +7,20 @@
 #include "eqt/data/labels.h"
 #include "eqt/inference/inference_model.h"
 #include "eqt/inference/predict_batch.h"
+#include "eqt/inference/virial.h"
 #include "eqt/models/interaction_range.h"
 
 namespace eqt::inference {
 
 namespace {
 
-std::vector<double> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kCPU, at::kDouble).contiguous();
-  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+// MD codes hand over positions and a box, not OC20's per-atom tags or its truncated slab graph.
+void refuse_slab_graph_models(const models::Model& model, const std::string& origin) {
+  if (model.graph_rule().kind != data::GraphRule::Kind::Ase) {
+    fail("{}: a {} model is built on the OC20 graph rule (relaxed-energy prediction, IS2RE, with per-atom tags): "
+         "LAMMPS cannot run it; use eqt predict",
+         origin, model.kind());
+  }
 }
 
 // sum_i x_i (x) F_i, symmetrised, in LAMMPS's order: -dE/d(strain) when no cell is strained.
@@ -48,6 +53,7 @@ SystemPotential::SystemPotential(const std::string& model_dir, const LoadOptions
   impl_->dtype = dtype_of(options.float32);
   impl_->loaded = load_inference_model(model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback,
                                                                         options.ecse_pruning, parse_device(options.device)});
+  refuse_slab_graph_models(*impl_->loaded.model, model_dir);
 }
 
 namespace {
@@ -65,6 +71,7 @@ SystemPotential::SystemPotential(std::shared_ptr<Model> model, bool float32, std
     : impl_(std::make_unique<Impl>()) {
   impl_->dtype = dtype_of(float32);
   impl_->loaded = in_memory_model(std::move(model), std::move(species));
+  refuse_slab_graph_models(*impl_->loaded.model, "model");
 }
 
 SystemPotential::~SystemPotential() = default;
@@ -91,7 +98,7 @@ SystemPotential::Result SystemPotential::compute(const Request& request) {
 
   Result result;
   result.energy = prediction.energy;
-  result.forces = to_vector(prediction.forces);
+  result.forces = host_doubles(prediction.forces);
   if (request.virial && prediction.stress.defined()) {
     // ASE's stress is (1/V) dE/d(strain); the virial LAMMPS wants is -dE/d(strain) = -V * stress.
     const at::Tensor w = -data::cell_volume(structure) * prediction.stress;
@@ -106,7 +113,7 @@ SystemPotential::Result SystemPotential::compute(const Request& request) {
     if (found == prediction.per_atom.end()) {
       fail("eqt: model kind '{}' has no 'atomic_energies' output; per-atom energies are not available", kind());
     }
-    result.atomic_energies = to_vector(found->second);
+    result.atomic_energies = host_doubles(found->second);
   }
   return result;
 }

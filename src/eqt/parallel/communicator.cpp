@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "eqt/core/error.h"
+#include "eqt/core/torch_compat.h"
 
 namespace eqt::parallel {
 
@@ -72,6 +73,7 @@ std::shared_ptr<Communicator> Communicator::connect(const LaunchInfo& info) {
     options.numWorkers = static_cast<std::size_t>(info.world_size);
     options.waitWorkers = true;
     options.timeout = timeout;
+    torch_compat::without_libuv(options, 0);
     comm->impl_->store = c10::make_intrusive<c10d::TCPStore>(info.master_addr, options);
   } catch (const std::exception& e) {
     no_rendezvous(info, e);
