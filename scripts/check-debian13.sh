@@ -5,6 +5,7 @@
 #
 #   scripts/check-debian13.sh          # CPU: install-deps, configure, build, whole test suite (CI=true)
 #   scripts/check-debian13.sh --cuda   # then also libtorch-cuda-dev: configure + build only (no GPU)
+#   scripts/check-debian13.sh --cuda-only   # the CUDA build only (the CPU root must exist)
 #   --keep-going                       # builds with make -k (every compile error in one run)
 #
 # The root is cached outside the repository and reused:
@@ -16,10 +17,12 @@
 set -euo pipefail
 
 cuda=0
+cpu=1
 keep_going=""
 for arg in "$@"; do
   case "$arg" in
     --cuda) cuda=1 ;;
+    --cuda-only) cuda=1 cpu=0 ;;
     --keep-going) keep_going="-- -k" ;;  # make -k: report every compile error at once
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "check-debian13: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
@@ -131,6 +134,7 @@ in_root() {
 }
 
 # --- CPU: the project's own set-up, build and tests ----------------------------------------------
+if ((cpu)); then
 mount_root "$root"
 phase "install-deps (trixie)"
 in_root 'cd /work/eqt && scripts/install-deps.sh'
@@ -147,6 +151,7 @@ phase_end
 phase "tests (CI=true ctest -j2)"
 in_root 'CI=true ctest --test-dir /work/build -j2 --output-on-failure'
 phase_end
+fi
 
 # --- CUDA: compile and link only ------------------------------------------------------------------
 # libtorch-cuda-dev conflicts with libtorch-dev (same files), so the CUDA build gets its own root:
