@@ -162,7 +162,10 @@ BinGrid make_grid(const std::vector<double>& fractional, const Mat3& inv, std::a
 int64_t bin_coordinate(double f, double lower, double span, int64_t count) {
   if (!(span > 0)) return 0;
   const double b = std::floor((f - lower) / span * static_cast<double>(count));
-  return std::clamp<int64_t>(static_cast<int64_t>(b), 0, count - 1);
+  // Clamped as a double: atoms near +-1e308 make span infinite and b NaN or huge, and casting
+  // such a double to int64 is undefined behaviour. (NaN fails the comparison: bin 0.)
+  if (!(b > 0)) return 0;
+  return b < static_cast<double>(count - 1) ? static_cast<int64_t>(b) : count - 1;
 }
 
 // Image n and bin per atom; wrapped = position - n @ cell along periodic directions.

@@ -22,7 +22,13 @@ ExtxyzReader::ExtxyzReader(const std::filesystem::path& path) : lines_(path) {}
 ExtxyzReader::ExtxyzReader(std::istream& in, std::string name) : lines_(in, std::move(name)) {}
 
 void ExtxyzReader::fail_at(int64_t line, const std::string& reason) const {
-  fail("{}:{}: frame {}: {}", lines_.name(), line, frame_index_, reason);
+  // Reasons quote the offending text; a hostile file's token may be megabytes long.
+  constexpr std::size_t kMaxReason = 1000;
+  const std::string shown =
+      reason.size() <= kMaxReason
+          ? reason
+          : fmt::format("{}... ({} more bytes)", reason.substr(0, kMaxReason), reason.size() - kMaxReason);
+  fail("{}:{}: frame {}: {}", lines_.name(), line, frame_index_, shown);
 }
 
 std::optional<int64_t> ExtxyzReader::read_atom_count() {
@@ -45,10 +51,16 @@ std::optional<int64_t> ExtxyzReader::read_atom_count() {
     if (frame_index_ == 0) fail("{}: file is empty: no extxyz frames", lines_.name());
     return std::nullopt;
   }
-  const auto count = parse_int64(strip_python_space(line));
+  const std::string_view text = strip_python_space(line);
+  int64_t parsed = 0;
+  if (parse_python_int(text, parsed) == IntParse::overflow) {
+    fail_at(lines_.line_number(), fmt::format("the number of atoms '{}' does not fit a 64-bit integer",
+                                              text.substr(0, 40)));
+  }
+  const auto count = parse_int64(text);
   if (!count) {
     fail_at(lines_.line_number(),
-            fmt::format("expected the number of atoms, found '{}'", strip_python_space(line)));
+            fmt::format("expected the number of atoms, found '{}'", text.substr(0, 80)));
   }
   if (*count < 0) {
     fail_at(lines_.line_number(), fmt::format("the number of atoms is negative ({})", *count));
