@@ -168,6 +168,14 @@ TEST_F(HostileInput, AtomAt1e30AngstromInAMolecule) {
 }
 
 TEST_F(HostileInput, AtomAt1e30AngstromInAPeriodicStructure) {
+  // Read from a file, the error names the file and the atom's line.
+  expect_error(write("far_periodic.xyz", "3\nLattice=\"10 0 0 0 10 0 0 0 10\"\nH 0 0 0\nH 1 0 0\nH 1e30 0 0\n"), 5,
+               "atom 2 is 1e+29 cells outside the periodic cell (more than 1e+06)");
+  // Along an open direction of a slab it is only far away: the file reads.
+  EXPECT_EQ(read_extxyz(write("far_slab.xyz", "3\nLattice=\"10 0 0 0 10 0 0 0 10\" pbc=\"F T T\"\n"
+                                              "H 0 0 0\nH 1 0 0\nH 1e30 0 0\n"))
+                .size(),
+            1u);
   // Periodic along x: the atom is 1e29 cells away and cannot be wrapped precisely: a clear error.
   const at::Tensor cell = 10 * at::eye(3, at::kDouble);
   const std::string message =

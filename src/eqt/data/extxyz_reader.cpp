@@ -1,8 +1,10 @@
 #include "eqt/data/extxyz_reader.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "eqt/core/error.h"
+#include "eqt/data/cell_list.h"
 #include "eqt/data/extxyz_frame.h"
 #include "eqt/data/python_numbers.h"
 
@@ -131,7 +133,31 @@ Structure ExtxyzReader::parse_frame(int64_t num_atoms) {
     }
     lines_.unread();
   }
-  return assemble_frame(std::move(header), std::move(atoms).finish());
+  Structure structure = assemble_frame(std::move(header), std::move(atoms).finish());
+  reject_unwrappable_atoms(structure, comment_line);
+  return structure;
+}
+
+// An atom at 1e30 A in a periodic frame reads fine but no neighbour list can wrap it: refuse it
+// here, where the error can name the atom's line (the neighbour list would, without the file).
+void ExtxyzReader::reject_unwrappable_atoms(const Structure& s, int64_t comment_line) const {
+  if (!s.pbc[0] && !s.pbc[1] && !s.pbc[2]) return;
+  const at::Tensor positions = s.positions.to(at::kDouble).contiguous();
+  const at::Tensor cell = s.cell.to(at::kDouble).contiguous();
+  detail::Mat3 rows{};
+  std::copy(cell.data_ptr<double>(), cell.data_ptr<double>() + 9, rows.begin());
+  detail::FarAtom far;
+  try {
+    far = detail::first_unwrappable_atom(positions.data_ptr<double>(), positions.size(0), rows, s.pbc);
+  } catch (const Error&) {
+    return;  // a nearly singular periodic cell: the neighbour list reports it, as before
+  }
+  if (far.atom >= 0) {
+    fail_at(comment_line + 1 + far.atom,
+            fmt::format("atom {} is {:g} cells outside the periodic cell (more than {:g}): it cannot be "
+                        "wrapped into the cell precisely",
+                        far.atom, far.cells, detail::kMaxFractional));
+  }
 }
 
 namespace {

@@ -53,6 +53,7 @@ class ExtxyzReader {
   std::string_view read_frame_line(const char* what, int64_t num_atoms, int64_t atoms_read);
   [[noreturn]] void fail_at(int64_t line, const std::string& reason) const;
   Structure parse_frame(int64_t num_atoms);
+  void reject_unwrappable_atoms(const Structure& s, int64_t comment_line) const;
 
   LineReader lines_;
   int64_t frame_index_ = 0;
