@@ -16,9 +16,6 @@ using Vec3 = std::array<double, 3>;
 constexpr double kSingularTolerance = 1e-8;
 // More images than this per atom means the cell is absurdly thin compared with the cutoff.
 constexpr double kMaxImagesPerAtom = 1e7;
-// Atoms more cells than this outside the cell are rejected: wrapping them would lose more
-// precision than the search margin (kBinSafety) allows for.
-constexpr double kMaxFractional = 1e6;
 
 Vec3 row(const Mat3& m, int r) { return {m[3 * r], m[3 * r + 1], m[3 * r + 2]}; }
 void set_row(Mat3& m, int r, const Vec3& v) {
@@ -162,7 +159,10 @@ BinGrid make_grid(const std::vector<double>& fractional, const Mat3& inv, std::a
 int64_t bin_coordinate(double f, double lower, double span, int64_t count) {
   if (!(span > 0)) return 0;
   const double b = std::floor((f - lower) / span * static_cast<double>(count));
-  return std::clamp<int64_t>(static_cast<int64_t>(b), 0, count - 1);
+  // Clamped as a double: atoms near +-1e308 make span infinite and b NaN or huge, and casting
+  // such a double to int64 is undefined behaviour. (NaN fails the comparison: bin 0.)
+  if (!(b > 0)) return 0;
+  return b < static_cast<double>(count - 1) ? static_cast<int64_t>(b) : count - 1;
 }
 
 // Image n and bin per atom; wrapped = position - n @ cell along periodic directions.
@@ -210,6 +210,20 @@ void fill_bins(CellList& list, int64_t num_atoms) {
 }
 
 }  // namespace
+
+FarAtom first_unwrappable_atom(const double* positions, int64_t num_atoms, const Mat3& cell,
+                               std::array<bool, 3> pbc) {
+  if (!pbc[0] && !pbc[1] && !pbc[2]) return {};
+  const Mat3 inv = inverse(complete_basis(cell, pbc));
+  for (int64_t a = 0; a < num_atoms; ++a) {
+    const double* p = positions + 3 * a;
+    for (int k = 0; k < 3; ++k) {
+      const double f = p[0] * inv[k] + p[1] * inv[3 + k] + p[2] * inv[6 + k];
+      if (pbc[k] && !(std::abs(f) < kMaxFractional)) return {a, f};
+    }
+  }
+  return {};
+}
 
 CellList build_cell_list(const double* positions, int64_t num_atoms, const Mat3& cell,
                          std::array<bool, 3> pbc, double cutoff) {

@@ -46,6 +46,21 @@ struct CellList {
   std::vector<int64_t> bin_of;  // [3N] per atom: its bin coordinates
 };
 
+// An atom farther outside the periodic cell than this many cells cannot be wrapped into it
+// precisely enough for the search margin (kBinSafety): build_cell_list refuses it.
+constexpr double kMaxFractional = 1e6;
+
+struct FarAtom {
+  int64_t atom = -1;      // -1: none
+  double cells = 0.0;     // its fractional coordinate along the offending periodic direction
+};
+
+// The first atom beyond kMaxFractional cells along a periodic direction, without binning anything
+// (for readers that can then name the file and line). Fails like build_cell_list on a
+// degenerate periodic cell.
+FarAtom first_unwrappable_atom(const double* positions, int64_t num_atoms, const Mat3& cell,
+                               std::array<bool, 3> pbc);
+
 // positions[3 * num_atoms], cell[9] rows = lattice vectors. Validates the cell (fails with
 // eqt::Error where the periodic vectors are degenerate) and bins every atom.
 CellList build_cell_list(const double* positions, int64_t num_atoms, const Mat3& cell,

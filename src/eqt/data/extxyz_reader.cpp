@@ -1,8 +1,10 @@
 #include "eqt/data/extxyz_reader.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "eqt/core/error.h"
+#include "eqt/data/cell_list.h"
 #include "eqt/data/extxyz_frame.h"
 #include "eqt/data/python_numbers.h"
 
@@ -22,7 +24,13 @@ ExtxyzReader::ExtxyzReader(const std::filesystem::path& path) : lines_(path) {}
 ExtxyzReader::ExtxyzReader(std::istream& in, std::string name) : lines_(in, std::move(name)) {}
 
 void ExtxyzReader::fail_at(int64_t line, const std::string& reason) const {
-  fail("{}:{}: frame {}: {}", lines_.name(), line, frame_index_, reason);
+  // Reasons quote the offending text; a hostile file's token may be megabytes long.
+  constexpr std::size_t kMaxReason = 1000;
+  const std::string shown =
+      reason.size() <= kMaxReason
+          ? reason
+          : fmt::format("{}... ({} more bytes)", reason.substr(0, kMaxReason), reason.size() - kMaxReason);
+  fail("{}:{}: frame {}: {}", lines_.name(), line, frame_index_, shown);
 }
 
 std::optional<int64_t> ExtxyzReader::read_atom_count() {
@@ -45,10 +53,16 @@ std::optional<int64_t> ExtxyzReader::read_atom_count() {
     if (frame_index_ == 0) fail("{}: file is empty: no extxyz frames", lines_.name());
     return std::nullopt;
   }
-  const auto count = parse_int64(strip_python_space(line));
+  const std::string_view text = strip_python_space(line);
+  int64_t parsed = 0;
+  if (parse_python_int(text, parsed) == IntParse::overflow) {
+    fail_at(lines_.line_number(), fmt::format("the number of atoms '{}' does not fit a 64-bit integer",
+                                              text.substr(0, 40)));
+  }
+  const auto count = parse_int64(text);
   if (!count) {
     fail_at(lines_.line_number(),
-            fmt::format("expected the number of atoms, found '{}'", strip_python_space(line)));
+            fmt::format("expected the number of atoms, found '{}'", text.substr(0, 80)));
   }
   if (*count < 0) {
     fail_at(lines_.line_number(), fmt::format("the number of atoms is negative ({})", *count));
@@ -119,7 +133,31 @@ Structure ExtxyzReader::parse_frame(int64_t num_atoms) {
     }
     lines_.unread();
   }
-  return assemble_frame(std::move(header), std::move(atoms).finish());
+  Structure structure = assemble_frame(std::move(header), std::move(atoms).finish());
+  reject_unwrappable_atoms(structure, comment_line);
+  return structure;
+}
+
+// An atom at 1e30 A in a periodic frame reads fine but no neighbour list can wrap it: refuse it
+// here, where the error can name the atom's line (the neighbour list would, without the file).
+void ExtxyzReader::reject_unwrappable_atoms(const Structure& s, int64_t comment_line) const {
+  if (!s.pbc[0] && !s.pbc[1] && !s.pbc[2]) return;
+  const at::Tensor positions = s.positions.to(at::kDouble).contiguous();
+  const at::Tensor cell = s.cell.to(at::kDouble).contiguous();
+  detail::Mat3 rows{};
+  std::copy(cell.data_ptr<double>(), cell.data_ptr<double>() + 9, rows.begin());
+  detail::FarAtom far;
+  try {
+    far = detail::first_unwrappable_atom(positions.data_ptr<double>(), positions.size(0), rows, s.pbc);
+  } catch (const Error&) {
+    return;  // a nearly singular periodic cell: the neighbour list reports it, as before
+  }
+  if (far.atom >= 0) {
+    fail_at(comment_line + 1 + far.atom,
+            fmt::format("atom {} is {:g} cells outside the periodic cell (more than {:g}): it cannot be "
+                        "wrapped into the cell precisely",
+                        far.atom, far.cells, detail::kMaxFractional));
+  }
 }
 
 namespace {

@@ -12,7 +12,9 @@
 // Anything ASE would misread or refuse is an eqt::Error "<file>:<line>: frame <k>: <reason>":
 // truncated frames, bad atom counts, wrong column counts, non-numeric fields, unknown elements,
 // non-finite positions or cell, a singular periodic cell, malformed Properties or comment lines,
-// blank lines between frames (where ASE silently stops), and corrupt gzip data.
+// blank lines between frames (where ASE silently stops), corrupt gzip data, atom counts beyond
+// int64, and lines longer than kMaxLineBytes (line_reader.h). Errors quote at most 1 kB of the
+// offending text. A declared atom count allocates nothing up front beyond 65,536 atoms' worth.
 #include <cstdint>
 #include <filesystem>
 #include <istream>
@@ -51,6 +53,7 @@ class ExtxyzReader {
   std::string_view read_frame_line(const char* what, int64_t num_atoms, int64_t atoms_read);
   [[noreturn]] void fail_at(int64_t line, const std::string& reason) const;
   Structure parse_frame(int64_t num_atoms);
+  void reject_unwrappable_atoms(const Structure& s, int64_t comment_line) const;
 
   LineReader lines_;
   int64_t frame_index_ = 0;

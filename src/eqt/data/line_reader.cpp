@@ -44,7 +44,8 @@ std::size_t read_gz(gzFile file, const std::string& name, char* out, std::size_t
 
 }  // namespace
 
-LineReader::LineReader(const fs::path& path) : name_(path.string()) {
+LineReader::LineReader(const fs::path& path, std::size_t max_line_bytes)
+    : name_(path.string()), max_line_bytes_(max_line_bytes) {
   gzFile file = open_file(path);
   read_chunk_ = [this, file](char* out, std::size_t size) {
     return read_gz(file, name_, out, size, line_number_);
@@ -52,7 +53,8 @@ LineReader::LineReader(const fs::path& path) : name_(path.string()) {
   close_ = [file] { gzclose(file); };
 }
 
-LineReader::LineReader(std::istream& in, std::string name) : name_(std::move(name)) {
+LineReader::LineReader(std::istream& in, std::string name, std::size_t max_line_bytes)
+    : name_(std::move(name)), max_line_bytes_(max_line_bytes) {
   read_chunk_ = [this, &in](char* out, std::size_t size) {
     in.read(out, static_cast<std::streamsize>(size));
     if (in.bad()) fail("{}: read failed after line {}", name_, line_number_);
@@ -76,6 +78,13 @@ bool LineReader::fill() {
   return n > 0;
 }
 
+void LineReader::check_length(std::size_t length) const {
+  if (length > max_line_bytes_) {
+    fail("{}:{}: line longer than {} bytes, the limit of a line (corrupt file, or not a text file?)",
+         name_, line_number_ + 1, max_line_bytes_);
+  }
+}
+
 bool LineReader::next(std::string_view& line) {
   if (replay_) {
     replay_ = false;
@@ -87,6 +96,7 @@ bool LineReader::next(std::string_view& line) {
   std::size_t newline;
   while ((newline = buffer_.find('\n', scanned)) == std::string::npos) {
     scanned = buffer_.size() - begin_;  // relative: fill() moves the unread part to the front
+    check_length(scanned);              // before reading more of an endless line
     if (!fill()) break;
     scanned += begin_;
   }
@@ -96,6 +106,7 @@ bool LineReader::next(std::string_view& line) {
   }
   line = std::string_view(buffer_).substr(begin_, newline - begin_);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  check_length(line.size());  // the exact limit, also where one chunk held the whole line
   begin_ = std::min(newline + 1, buffer_.size());
   ++line_number_;
   last_line_ = line;

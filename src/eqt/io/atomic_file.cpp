@@ -20,6 +20,22 @@ void sync_directory(const fs::path& directory) {
   ::close(fd);
 }
 
+namespace {
+
+// A failed write, fsync or close before the rename: the temporary file is removed by the
+// destructor, so the target still holds its previous content (or does not exist). Say so, and
+// name the usual causes of ENOSPC / EDQUOT / EFBIG, which users meet as "disk full".
+[[noreturn]] void fail_before_rename(const fs::path& path, const char* what, int error) {
+  const bool full = error == ENOSPC || error == EDQUOT || error == EFBIG;
+  std::error_code ignored;
+  const std::string outcome = fs::exists(path, ignored) ? "the previous file is unchanged"
+                                                        : "no file was left under that name";
+  fail("{}: {} failed: {}{}; {}", path.string(), what, std::strerror(error),
+       full ? " (disk full, quota or file size limit?)" : "", outcome);
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(const fs::path& path) : path_(path) {
   // NAME.tmp.XXXXXX in the target's own directory, so that the final rename is atomic (and a killed
   // md run's partial trajectory is easy to find).
@@ -42,17 +58,17 @@ void AtomicFile::write(std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd_, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("{}: write failed: {}", path_.string(), std::strerror(errno));
+    if (n <= 0) fail_before_rename(path_, "write", n < 0 ? errno : ENOSPC);  // 0: nothing written
     data.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 
 void AtomicFile::commit() {
   if (committed_) return;
-  if (::fsync(fd_) != 0) fail("{}: fsync failed: {}", path_.string(), std::strerror(errno));
+  if (::fsync(fd_) != 0) fail_before_rename(path_, "fsync", errno);
   const int closed = ::close(fd_);
   fd_ = -1;
-  if (closed != 0) fail("{}: close failed: {}", path_.string(), std::strerror(errno));
+  if (closed != 0) fail_before_rename(path_, "close", errno);
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     fail("{}: cannot rename the temporary file into place: {}", path_.string(), std::strerror(errno));
   }

@@ -72,20 +72,27 @@ uint64_t non_negative_integer(const json& value, const std::string& origin, cons
   return value.get<uint64_t>();
 }
 
+// The shape and its element count. The product of the non-zero dimensions must fit int64, as
+// LibTorch computes sizes and strides in int64: [0, 2^62, 2^62] holds no bytes, but its strides
+// would overflow in at::empty.
 std::vector<int64_t> parse_shape(const json& value, const std::string& origin, const std::string& name,
                                  uint64_t& numel) {
   if (!value.is_array()) fail("{}: corrupt safetensors header: shape of '{}' is not a list", origin, name);
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   std::vector<int64_t> shape;
-  numel = 1;
+  uint64_t nonzero_product = 1;
+  bool has_zero = false;
   for (const auto& dim : value) {
     const uint64_t d = non_negative_integer(dim, origin, "a dimension of '" + name + "'");
-    if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-        (d != 0 && numel > std::numeric_limits<uint64_t>::max() / d)) {
-      fail("{}: corrupt safetensors header: shape {} of '{}' overflows", origin, value.dump(), name);
+    if (d > kMax || (d != 0 && nonzero_product > kMax / d)) {
+      fail("{}: corrupt safetensors header: shape {} of '{}' overflows a 64-bit element count", origin,
+           value.dump(), name);
     }
-    numel *= d;
+    if (d == 0) has_zero = true;
+    else nonzero_product *= d;
     shape.push_back(static_cast<int64_t>(d));
   }
+  numel = has_zero ? 0 : nonzero_product;
   return shape;
 }
 
@@ -119,7 +126,11 @@ Entry parse_entry(const std::string& name, const json& value, uint64_t data_byte
         origin, name, entry.begin, entry.end, data_bytes);
   }
   const uint64_t item = c10::elementSize(entry.dtype);
-  if (numel > std::numeric_limits<uint64_t>::max() / item || entry.end - entry.begin != numel * item) {
+  if (numel > std::numeric_limits<uint64_t>::max() / item) {
+    fail("{}: tensor '{}': shape {} of {} needs more than 2^64 bytes", origin, name, value["shape"].dump(),
+         value["dtype"].get<std::string>());
+  }
+  if (entry.end - entry.begin != numel * item) {
     fail("{}: tensor '{}': shape {} of {} needs {} bytes but data_offsets span {}", origin, name,
          value["shape"].dump(), value["dtype"].get<std::string>(), numel * item, entry.end - entry.begin);
   }

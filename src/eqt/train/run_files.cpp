@@ -65,19 +65,28 @@ RunFiles::RunFiles(const fs::path& run_dir, const std::vector<std::string>& targ
   } else {
     truncate_metrics(metrics, max_step);
   }
+  metrics_path_ = metrics;
+  log_path_ = run_dir / "train.log";
   metrics_.open(metrics, std::ios::app);
-  log_.open(run_dir / "train.log", fresh ? std::ios::trunc : std::ios::app);
+  log_.open(log_path_, fresh ? std::ios::trunc : std::ios::app);
   if (!metrics_ || !log_) fail("{}: cannot write metrics.csv / train.log", run_dir.string());
+}
+
+void RunFiles::check(std::ofstream& stream, const fs::path& path) const {
+  if (stream) return;
+  fail("{}: cannot append to it (disk full, quota or file size limit?); the lines before are kept", path.string());
 }
 
 void RunFiles::append(const MetricsRow& row) {
   metrics_ << metrics_line(row) << "\n";
   metrics_.flush();
+  check(metrics_, metrics_path_);
 }
 
 void RunFiles::log(const std::string& line) {
   log_ << line << "\n";
   log_.flush();
+  check(log_, log_path_);
   if (echo) fmt::print(stderr, "{}\n", line);
 }
 

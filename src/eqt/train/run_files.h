@@ -5,6 +5,8 @@
 //                (eV, eV/A, eV/A^3); appended and flushed row by row;
 //   train.log    plain progress lines.
 // On resume, rows after the checkpoint's step are dropped (they belong to work that is redone).
+// Both are appended in place, not through io::AtomicFile; a failed append (disk full) is an
+// eqt::Error naming the file, rather than rows silently missing. Rows already written stay.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +35,9 @@ class RunFiles {
   bool echo = false;
 
  private:
+  void check(std::ofstream& stream, const std::filesystem::path& path) const;  // fails after a failed write
+
+  std::filesystem::path metrics_path_, log_path_;
   std::ofstream metrics_, log_;
 };
 
