@@ -195,7 +195,15 @@ if ((cuda)); then
         echo "check-debian13: apt-get failed (nvidia-cudnn cannot download cuDNN?); libtorch-cuda-dev is unpacked, going on"
       fi
     fi
-    dpkg-query -W -f="\${Package} \${Version} \${Status}\n" libtorch-cuda-dev nvidia-cuda-toolkit nvidia-cudnn'
+    # Installing libtorch-cuda-dev removes libgloo-dev (it conflicts with the CUDA build of Gloo,
+    # libgloo-cuda-0, and trixie has no libgloo-cuda-dev), but c10d'"'"'s ProcessGroupGloo.hpp includes
+    # Gloo'"'"'s headers: unpack libgloo-dev'"'"'s headers (the same Gloo version and API) without
+    # installing the package.
+    if [[ ! -e /usr/include/gloo/algorithm.h ]]; then
+      (cd /tmp && apt-get download -q libgloo-dev && dpkg -x libgloo-dev_*.deb /tmp/gloo-dev &&
+       cp -r /tmp/gloo-dev/usr/include/gloo /usr/include/ && rm -rf /tmp/gloo-dev libgloo-dev_*.deb)
+    fi
+    dpkg-query -W -f="\${Package} \${Version} \${Status}\n" libtorch-cuda-dev nvidia-cuda-toolkit nvidia-cudnn libgloo-cuda-0'
   phase_end
 
   phase "configure CUDA (libtorch-cuda-dev)"
