@@ -212,7 +212,10 @@ if ((cuda)); then
     echo "check-debian13: no libcudnn.so.9 (nvidia-cudnn not configured): linking with --allow-shlib-undefined"
     link_flags="-Wl,--allow-shlib-undefined"
   fi
+  # Test executables are listed when ctest runs (PRE_TEST), not right after linking: without
+  # libcudnn.so.9 they link but cannot start, and this phase compiles and links only.
   in_root "cmake -S /work/eqt -B /work/build-cuda -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
     -DCMAKE_EXE_LINKER_FLAGS='$link_flags' -DCMAKE_SHARED_LINKER_FLAGS='$link_flags'"
   phase_end
 
