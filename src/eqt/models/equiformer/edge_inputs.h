@@ -6,7 +6,12 @@
 
 #include <cstdint>
 
+#include "eqt/data/graph.h"
+#include "eqt/models/equiformer/config.h"
+
 namespace eqt::models::equiformer {
+
+class RadialBasis;
 
 struct EdgeInputs {
   at::Tensor src;     // int64 [E], neighbour j (edge_index[1])
@@ -19,5 +24,11 @@ struct EdgeInputs {
   at::Tensor cutoff;
   int64_t num_nodes = 0;
 };
+
+// The edge inputs of `graph` with edge vectors `vectors` (graph.edge_vectors(), or a leaf tensor
+// whose gradient gives per-edge forces): harmonics of irreps_sh, the radial basis, and the
+// smooth-cutoff weights when the config asks for them. Shared by every Equiformer variant.
+EdgeInputs make_edge_inputs(const EquiformerConfig& config, RadialBasis& rbf, const data::Graph& graph,
+                            const at::Tensor& vectors);
 
 }  // namespace eqt::models::equiformer

@@ -4,47 +4,17 @@
 
 #include "eqt/core/error.h"
 #include "eqt/models/dipole.h"
+#include "eqt/models/equiformer/block_settings.h"
 #include "eqt/models/equiformer/edge_degree_embedding.h"
 #include "eqt/models/equiformer/equiformer_steps.h"
 #include "eqt/models/equiformer/node_embedding.h"
 #include "eqt/models/equiformer/output_head.h"
 #include "eqt/models/equiformer/transformer_block.h"
-#include "eqt/nn/cutoff.h"
 #include "eqt/models/equiformer/layers/drop.h"
 #include "eqt/models/equiformer/layers/norm_factory.h"
 #include "eqt/models/equiformer/layers/radial_basis.h"
-#include "eqt/so3/spherical_harmonics.h"
 
 namespace eqt::models::equiformer {
-
-namespace {
-
-BlockSettings block_settings(const EquiformerConfig& c, bool last) {
-  const so3::Irreps embedding(c.irreps_node_embedding);
-  BlockSettings b;
-  AttentionSettings& a = b.attention;
-  a.irreps_node_input = embedding;
-  a.irreps_sh = so3::Irreps(c.irreps_sh);
-  a.irreps_node_output = embedding;
-  a.irreps_head = so3::Irreps(c.irreps_head);
-  a.irreps_pre_attn = c.irreps_pre_attn.empty() ? embedding : so3::Irreps(c.irreps_pre_attn);
-  a.fc_neurons = {c.number_of_basis};
-  a.fc_neurons.insert(a.fc_neurons.end(), c.fc_neurons.begin(), c.fc_neurons.end());
-  a.num_heads = c.num_heads;
-  a.rescale_degree = c.rescale_degree;
-  a.nonlinear_message = c.nonlinear_message;
-  a.alpha_drop = c.alpha_drop;
-  a.proj_drop = c.proj_drop;
-  a.avg_degree = c.avg_degree;
-  b.dot_product = c.attention == AttentionType::DotProduct;
-  b.irreps_block_output = last ? so3::Irreps(c.irreps_feature) : embedding;
-  b.irreps_mlp_mid = so3::Irreps(c.irreps_mlp_mid);
-  b.norm_layer = c.norm_layer;
-  b.drop_path_rate = c.drop_path_rate;
-  return b;
-}
-
-}  // namespace
 
 EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype) : config_(std::move(config)) {
   config_.validate();
@@ -52,10 +22,8 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
   atom_embed_ = register_module("atom_embed", std::make_shared<NodeEmbedding>(embedding, config_.max_atom_type, dtype));
   rbf_ = register_module("rbf", make_radial_basis(config_.basis_type, config_.number_of_basis,
                                                       config_.max_radius, dtype));
-  std::vector<int64_t> fc = {config_.number_of_basis};
-  fc.insert(fc.end(), config_.fc_neurons.begin(), config_.fc_neurons.end());
   edge_deg_embed_ = register_module(
-      "edge_deg_embed", std::make_shared<EdgeDegreeEmbedding>(embedding, so3::Irreps(config_.irreps_sh), fc,
+      "edge_deg_embed", std::make_shared<EdgeDegreeEmbedding>(embedding, so3::Irreps(config_.irreps_sh), radial_widths(config_),
                                                               config_.avg_degree, dtype));
   auto blocks = register_module("blocks", std::make_shared<torch::nn::Module>("ModuleList"));
   for (int i = 0; i < config_.num_layers; ++i) {
@@ -100,16 +68,7 @@ at::Tensor EquiformerModel::type_index(const at::Tensor& species) const {
 }
 
 EdgeInputs EquiformerModel::edge_inputs(const data::Graph& graph, const at::Tensor& vectors) {
-  EdgeInputs edges;
-  edges.dst = graph.edge_index[0];
-  edges.src = graph.edge_index[1];
-  edges.sh = so3::spherical_harmonics(so3::Irreps(config_.irreps_sh), vectors, true, so3::ShNormalization::Component);
-  const at::Tensor distances = vectors.norm(2, {1});
-  edges.radial = rbf_->forward(distances);
-  if (config_.smooth_cutoff) edges.cutoff = nn::cosine_switch(distances, config_.max_radius, config_.smooth_cutoff_width);
-  edges.batch = graph.batch;
-  edges.num_nodes = graph.num_atoms();
-  return edges;
+  return make_edge_inputs(config_, *rbf_, graph, vectors);
 }
 
 at::Tensor EquiformerModel::embed(const data::Graph& graph, const EdgeInputs& edges) {

@@ -1,5 +1,7 @@
 #include "eqt/models/equiformer_oc20/oc20_model.h"
 
+#include "eqt/models/equiformer/block_settings.h"
+
 #include <cmath>
 
 #include "eqt/core/error.h"
@@ -14,8 +16,6 @@
 #include "eqt/models/equiformer_oc20/oc20_settings.h"
 #include "eqt/models/equiformer_oc20/scalar_energy_head.h"
 #include "eqt/models/output_names.h"
-#include "eqt/nn/cutoff.h"
-#include "eqt/so3/spherical_harmonics.h"
 
 namespace eqt::models::equiformer_oc20 {
 
@@ -40,10 +40,10 @@ Oc20EquiformerModel::Oc20EquiformerModel(Oc20Config config, c10::ScalarType dtyp
   rbf_ = register_module("rbf", equiformer::make_radial_basis(c.basis_type, c.number_of_basis, c.max_radius, dtype));
   edge_deg_embed_ = register_module(
       "edge_deg_embed", std::make_shared<EdgeDegreeEmbedding>(embedding, so3::Irreps(c.irreps_sh),
-                                                              radial_widths(c), c.avg_degree, dtype));
+                                                              equiformer::radial_widths(c), c.avg_degree, dtype));
   auto blocks = register_module("blocks", std::make_shared<torch::nn::Module>("ModuleList"));
   for (int i = 0; i < c.num_layers; ++i) {
-    blocks_.push_back(std::make_shared<TransformerBlock>(oc20_block_settings(c, i == c.num_layers - 1), dtype));
+    blocks_.push_back(std::make_shared<TransformerBlock>(equiformer::block_settings(c, i == c.num_layers - 1), dtype));
     blocks->register_module(std::to_string(i), blocks_.back());
   }
   const so3::Irreps feature(c.irreps_feature);
@@ -71,18 +71,7 @@ ExactSymmetries Oc20EquiformerModel::exact_symmetries() const {
 }
 
 EdgeInputs Oc20EquiformerModel::edge_inputs(const data::Graph& graph) {
-  const EquiformerConfig& c = config_.network;
-  EdgeInputs edges;
-  const at::Tensor vectors = graph.edge_vectors();
-  edges.dst = graph.edge_index[0];
-  edges.src = graph.edge_index[1];
-  edges.sh = so3::spherical_harmonics(so3::Irreps(c.irreps_sh), vectors, true, so3::ShNormalization::Component);
-  const at::Tensor distances = vectors.norm(2, {1});
-  edges.radial = rbf_->forward(distances);
-  if (c.smooth_cutoff) edges.cutoff = nn::cosine_switch(distances, c.max_radius, c.smooth_cutoff_width);
-  edges.batch = graph.batch;
-  edges.num_nodes = graph.num_atoms();
-  return edges;
+  return equiformer::make_edge_inputs(config_.network, *rbf_, graph, graph.edge_vectors());
 }
 
 at::Tensor Oc20EquiformerModel::checked_tags(const data::Graph& graph) const {
