@@ -2,11 +2,13 @@
 # LAMMPS with eqt across MPI ranks: periodic water (the first frame of ../shared/data/water/
 # water_deepmd_train.xyz, 192 atoms, replicated by LAMMPS's `replicate` to 1,536 and 12,288 atoms),
 # a smooth Equiformer (the main job's architecture, examples/train/emt_cual_equiformer.yaml) in
-# mode exchange and mode local, and PET (examples/train/water_pet.yaml) in mode local, on 1 and 2
-# ranks, side by side in one run. The models are trained for one step on the water data: the speed
-# does not depend on the weights.
+# mode exchange and mode local, and PET (examples/train/water_pet.yaml) in mode exchange and mode
+# local, on 1 and 2 ranks, side by side in one run. The models are trained for one step on the water
+# data: the speed does not depend on the weights.
 #
-#   bench/bench_lammps.sh [BUILD_DIR (build)] [SIZES ("2 4": replicas per box edge)] [STEPS (3)]
+#   [MODELS="equiformer pet"] bench/bench_lammps.sh [BUILD_DIR (build)] [SIZES ("2 4": replicas per box edge)] [STEPS (3)]
+#
+# MODELS picks the models (e.g. MODELS=pet bench/bench_lammps.sh build 2 for PET's 1,536-atom cases).
 #
 # mode local recomputes a ghost shell as deep as the receptive field: at 12,288 atoms it would hold
 # ~35,000-50,000 atoms per rank, more memory than a 24 GiB machine has (docs/lammps.md gives the
@@ -22,6 +24,7 @@ build=${1:-build}
 sizes=${2:-"2 4"}
 steps=${3:-3}
 local_max=${LOCAL_MAX_REPLICAS:-2}
+models=${MODELS:-"equiformer pet"}
 eqt="$(realpath "$build/eqt")"
 lmp="$(realpath "$build/eqt-lammps")"
 water="$(realpath ../shared/data/water/water_deepmd_train.xyz)"
@@ -32,8 +35,10 @@ train_one_step() {  # preset run_dir
   "$eqt" --threads 2 train "$1" --run-dir "$2" --quiet --set data.train="$water" --set training.max_steps=1 \
     --set training.max_minutes=0 "${@:3}" > "$work/train.log" 2>&1 || { cat "$work/train.log" >&2; exit 1; }
 }
-train_one_step examples/train/emt_cual_equiformer.yaml "$work/equiformer" --set targets.stress.weight=0
-train_one_step examples/train/water_pet.yaml "$work/pet"
+case " $models " in *" equiformer "*)
+  train_one_step examples/train/emt_cual_equiformer.yaml "$work/equiformer" --set targets.stress.weight=0 ;;
+esac
+case " $models " in *" pet "*) train_one_step examples/train/water_pet.yaml "$work/pet" ;; esac
 
 /usr/bin/python3 - "$water" "$work/water.data" <<'PY'
 import sys
@@ -83,13 +88,14 @@ echo "bench_lammps: $(nproc) cores, $steps MD steps per case, float32, $(date -u
 printf '%-10s %-8s %5s %7s %12s   %-44s %s\n' model mode ranks atoms atom-steps/s "rank 0 evaluates" "peak RSS per rank"
 for r in $sizes; do
   for ranks in 1 2; do
-    measure equiformer exchange "$ranks" "$r"
-    if [ "$r" -le "$local_max" ]; then
-      measure equiformer local "$ranks" "$r"
-      measure pet local "$ranks" "$r"
-    else
-      printf '%-10s %-8s %5d %7d  not run: the deep ghost shell does not fit in memory (LOCAL_MAX_REPLICAS)\n' \
-        "equiformer/pet" local "$ranks" $((192 * r * r * r))
-    fi
+    for model in $models; do
+      measure "$model" exchange "$ranks" "$r"
+      if [ "$r" -le "$local_max" ]; then
+        measure "$model" local "$ranks" "$r"
+      else
+        printf '%-10s %-8s %5d %7d  not run: the deep ghost shell does not fit in memory (LOCAL_MAX_REPLICAS)\n' \
+          "$model" local "$ranks" $((192 * r * r * r))
+      fi
+    done
   done
 done

@@ -110,8 +110,7 @@ void PairEQT::load_model(const eqt::inference::SystemPotential::LoadOptions &opt
   const bool steps = eqt::inference::ExchangePotential::supports(*system_->model());
   if (mode == "exchange" && !steps)
     error->all(FLERR, "pair_style eqt: model '{}' in {} cannot be evaluated one message-passing step at a time "
-               "(PET passes messages on edges; ECSE and graph norms are not local): mode exchange is impossible, "
-               "use mode local or replicated", system_->kind(), model_dir_);
+               "(ECSE and graph norms are not local): mode exchange is impossible, use mode local or replicated", system_->kind(), model_dir_);
   if (mode == "local" && !std::isfinite(range))
     error->all(FLERR, "pair_style eqt: model '{}' in {} has no finite interaction range (its atomic energies depend "
                "on the whole structure, e.g. ECSE or a graph norm): mode local is impossible, use mode replicated",
@@ -141,8 +140,9 @@ void PairEQT::load_model(const eqt::inference::SystemPotential::LoadOptions &opt
                      "the interaction range\n", why);
     else
       utils::logmesg(lmp, "pair_style eqt: mode exchange{}: ghost shell of one cutoff; node features of ghost atoms "
-                     "exchanged after each of {} message-passing steps ({} values per atom)\n", why,
-                     exchange_->num_steps(), comm_forward);
+                     "exchanged after each of {} message-passing steps ({} values per atom{})\n", why,
+                     exchange_->num_steps(), comm_forward, exchange_->width_varies() ? " and call: PET's messages "
+                     "per edge, in as many calls as they need" : "");
   }
 }
 
@@ -223,6 +223,12 @@ class PairEQT::Exchange : public eqt::inference::FeatureExchange {
   explicit Exchange(PairEQT &pair) : pair_(pair) {}
   void owners_to_shell(double *rows, int width) override { pair_.owners_to_shell(rows, width); }
   void shell_to_owners(double *rows, int width) override { pair_.shell_to_owners(rows, width); }
+  int64_t max_over_domains(int64_t value) override
+  {
+    int64_t largest = value;
+    MPI_Allreduce(&value, &largest, 1, MPI_INT64_T, MPI_MAX, pair_.world);
+    return largest;
+  }
 
  private:
   PairEQT &pair_;

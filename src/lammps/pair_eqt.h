@@ -8,14 +8,16 @@
 // run directory); `ecse`, `ecse_fallback` and `ecse_pruning` are predict's --ecse options.
 //
 // Three modes; the default is exchange for models that can be evaluated one message-passing step
-// at a time (Equiformer with a layer norm), else local when the model's interaction range is
-// finite (PET), else replicated (ECSE-wrapped models, Equiformer with a graph / instance norm).
+// at a time (Equiformer with a layer norm, PET), else local when the model's interaction range is
+// finite, else replicated (ECSE-wrapped models, Equiformer with a graph / instance norm).
 //
 // exchange: each rank keeps LAMMPS's usual ghost shell (cutoff + skin) and evaluates the model one
 // message-passing step at a time on its local atoms (eqt::inference::ExchangePotential); after each
 // step the ghosts' node features are filled from their owners by forward communication
 // (pack/unpack_forward_comm), and in the backward pass the ghosts' feature gradients are summed
-// into their owners by reverse communication. Forces land on ghosts (newton on: LAMMPS's reverse
+// into their owners by reverse communication. PET's exchanged rows are its messages per edge
+// (eqt/models/pet/pet_steps.h), wider than comm_forward: they go in several communications.
+// Forces land on ghosts (newton on: LAMMPS's reverse
 // communication; off: this style's own). Per-atom virials (compute stress/atom) are available.
 //
 // replicated: rank 0 gathers all atoms (tag order) and the box and evaluates the whole periodic

@@ -2,10 +2,13 @@
 // whose shells are one cutoff deep; the domains run at once, one thread each, and exchange node
 // features through an in-process FeatureExchange. Together they must give the periodic energy,
 // forces and stress of models::evaluate, in both force modes, and per-atom virials that do not
-// depend on the decomposition and equal each edge's -r (x) dE/dr given to its centre.
+// depend on the decomposition and equal each edge's -r (x) dE/dr given to its centre. Equiformer
+// exchanges node features, PET its messages per edge (pet/pet_steps.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -19,6 +22,7 @@
 #include "eqt/models/potential.h"
 #include "models/equiformer_fixtures.h"
 #include "support/atomic_virials.h"
+#include "support/random_pet.h"
 
 namespace eqt::testing {
 namespace {
@@ -47,12 +51,14 @@ class Barrier {
 
 // The domains' row buffers, published at each exchange; owner_of[atom] = (domain, owned row).
 struct Board {
-  explicit Board(const std::vector<Cluster>& clusters) : clusters(clusters), rows(clusters.size()), barrier(static_cast<int>(clusters.size())) {
+  explicit Board(const std::vector<Cluster>& clusters)
+      : clusters(clusters), rows(clusters.size()), values(clusters.size()), barrier(static_cast<int>(clusters.size())) {
     for (size_t d = 0; d < clusters.size(); ++d)
       for (int64_t r = 0; r < clusters[d].owned; ++r) owner_of[clusters[d].owner[r]] = {d, r};
   }
   const std::vector<Cluster>& clusters;
   std::vector<double*> rows;
+  std::vector<int64_t> values;  // of max_over_domains
   std::map<int64_t, std::pair<size_t, int64_t>> owner_of;
   Barrier barrier;
 };
@@ -83,6 +89,13 @@ class InProcessExchange : public inference::FeatureExchange {
     }
     board_.barrier.wait();
   }
+  int64_t max_over_domains(int64_t value) override {
+    board_.values[domain_] = value;
+    board_.barrier.wait();
+    const int64_t largest = *std::max_element(board_.values.begin(), board_.values.end());
+    board_.barrier.wait();
+    return largest;
+  }
 
  private:
   void publish(double* rows) {
@@ -107,17 +120,20 @@ struct ExchangeTotals {
   int exchanges = 0;          // calls of the first domain's exchange
 };
 
-ExchangeTotals run_domains(const models::equiformer::EquiformerConfig& config, const data::Structure& s,
-                  const std::vector<std::vector<int64_t>>& domains, bool forces_on_shell) {
+using ModelFactory = std::function<std::shared_ptr<models::Model>()>;
+
+ExchangeTotals run_domains(const ModelFactory& make_model, const data::Structure& s,
+                           const std::vector<std::vector<int64_t>>& domains, bool forces_on_shell) {
+  const double cutoff = make_model()->cutoff();
   std::vector<Cluster> clusters;
-  for (const auto& domain : domains) clusters.push_back(make_cluster(s, domain, config.max_radius + 0.3));
+  for (const auto& domain : domains) clusters.push_back(make_cluster(s, domain, cutoff + 0.3));
   Board board(clusters);
   std::vector<inference::ExchangePotential::Result> results(domains.size());
   std::vector<std::unique_ptr<InProcessExchange>> exchanges;
   std::vector<std::thread> threads;
   for (size_t d = 0; d < domains.size(); ++d) exchanges.push_back(std::make_unique<InProcessExchange>(board, d));
   std::vector<std::shared_ptr<models::Model>> models;  // one per thread: modules are not shared across threads
-  for (size_t d = 0; d < domains.size(); ++d) models.push_back(seeded_equiformer(config));
+  for (size_t d = 0; d < domains.size(); ++d) models.push_back(make_model());
   for (size_t d = 0; d < domains.size(); ++d) {
     threads.emplace_back([&, d] {
       inference::ExchangePotential potential(models[d], false);
@@ -148,7 +164,7 @@ ExchangeTotals run_domains(const models::equiformer::EquiformerConfig& config, c
     for (int64_t i = 0; i < clusters[d].owned; ++i)
       for (int k = 0; k < 6; ++k) w[clusters[d].owner[i]][k] += result.atomic_virials[6 * i + k];
   }
-  inference::ExchangePotential constant(seeded_equiformer(config), false);
+  inference::ExchangePotential constant(make_model(), false);
   t.energy += constant.per_structure_constant(s.numbers[0].item<int64_t>());
   t.exchanges = exchanges[0]->calls;
   return t;
@@ -171,7 +187,7 @@ TEST_P(ExchangePotentialTest, DomainsWithOneCutoffShellsGiveThePeriodicResult) {
 
   for (const auto& domains : std::vector<std::vector<std::vector<int64_t>>>{{{0, 1, 2, 3}}, {{0, 2}, {1}, {3}}, {{0, 1, 2, 3}, {}}}) {
     SCOPED_TRACE(::testing::Message() << domains.size() << " domains");
-    const ExchangeTotals t = run_domains(config, crystal, domains, forces_on_shell);
+    const ExchangeTotals t = run_domains([&] { return seeded_equiformer(config); }, crystal, domains, forces_on_shell);
     EXPECT_NEAR(t.energy, expected.energy.item<double>(), 1e-10);
     EXPECT_LT(max_abs_diff(t.forces, expected.forces), 1e-10);
     EXPECT_LT(max_abs_diff(t.virial, expected_virial), 1e-10) << t.virial << expected_virial;
@@ -181,6 +197,52 @@ TEST_P(ExchangePotentialTest, DomainsWithOneCutoffShellsGiveThePeriodicResult) {
     EXPECT_EQ(t.exchanges, 2 * config.num_layers + (forces_on_shell ? 0 : 1));
   }
   // The comparisons mean something.
+  EXPECT_GT(expected.forces.abs().max().item<double>(), 1e-3);
+  EXPECT_GT(expected_virial.abs().max().item<double>(), 1e-3);
+  EXPECT_GT(expected_atomic_virials.abs().max().item<double>(), 1e-3);
+}
+
+// PET: rows of messages per edge, wider than one exchange call (1 + 18 x (3 + 64) columns: the
+// 12 + 6 neighbours of a distorted fcc atom within 4 A), so each exchange goes in two chunks.
+TEST_P(ExchangePotentialTest, PetDomainsWithOneCutoffShellsGiveThePeriodicResult) {
+  const bool forces_on_shell = GetParam();
+  const data::Structure crystal = distorted_fcc();
+  const RandomPetSpec spec{{13, 29}, 4.0, 3, 5};
+  const auto make_pet = [&]() -> std::shared_ptr<models::Model> {
+    nlohmann::json hypers = random_pet_hypers(spec);
+    hypers["TRANSFORMER_D_MODEL"] = 64;
+    at::manual_seed(spec.seed);
+    auto model =
+        std::make_shared<models::pet::PetModel>(models::pet::parse_pet_hypers(hypers), spec.species, at::kDouble);
+    at::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) p.add_(spec.perturbation * at::randn_like(p));
+    model->eval();
+    return model;
+  };
+  auto model = make_pet();
+  const auto graph = data::collate({&crystal}, model->cutoff(), at::kDouble);
+  const auto expected = models::evaluate(*model, graph, {true, true, false, "energy"});
+  const double volume = std::abs(at::linalg_det(crystal.cell).item<double>());
+  const at::Tensor st = -volume * expected.stress[0];
+  const at::Tensor expected_virial = at::stack({st[0][0], st[1][1], st[2][2], st[0][1], st[0][2], st[1][2]});
+  const at::Tensor expected_atomic_virials = periodic_atomic_virials(*model, crystal);
+  EXPECT_LT(max_abs_diff(expected_atomic_virials.sum(0), expected_virial), 1e-10);
+  const int64_t neighbours = at::bincount(graph.edge_index[0]).max().item<int64_t>();
+  const int64_t width = 1 + neighbours * (3 + 64);
+  const int64_t chunk = model->message_passing_shape().max_exchanged_width;
+  const int64_t chunks = (width + chunk - 1) / chunk;
+  EXPECT_EQ(chunks, 2);
+
+  for (const auto& domains : std::vector<std::vector<std::vector<int64_t>>>{{{0, 1, 2, 3}}, {{0, 2}, {1}, {3}}, {{0, 1, 2, 3}, {}}}) {
+    SCOPED_TRACE(::testing::Message() << domains.size() << " domains");
+    const ExchangeTotals t = run_domains(make_pet, crystal, domains, forces_on_shell);
+    EXPECT_NEAR(t.energy, expected.energy.item<double>(), 1e-10);
+    EXPECT_LT(max_abs_diff(t.forces, expected.forces), 1e-10);
+    EXPECT_LT(max_abs_diff(t.virial, expected_virial), 1e-10) << t.virial << expected_virial;
+    EXPECT_LT(max_abs_diff(t.atomic_virials, expected_atomic_virials), 1e-10);
+    // The rows of layers 0 and 1 go to the shells and their gradients come back, in chunks.
+    EXPECT_EQ(t.exchanges, 2 * (spec.gnn_layers - 1) * chunks + (forces_on_shell ? 0 : 1));
+  }
   EXPECT_GT(expected.forces.abs().max().item<double>(), 1e-3);
   EXPECT_GT(expected_virial.abs().max().item<double>(), 1e-3);
   EXPECT_GT(expected_atomic_virials.abs().max().item<double>(), 1e-3);

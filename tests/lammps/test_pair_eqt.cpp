@@ -1,4 +1,4 @@
-// pair_style eqt in LAMMPS (build/eqt-lammps) against `eqt predict` on periodic water and a
+// pair_style eqt in mode local in LAMMPS (build/eqt-lammps) against `eqt predict` on periodic water and a
 // high-entropy alloy: energy, forces and virial to 1e-10 eV (float64), with 1 and 2 MPI ranks and
 // newton_pair on and off; a short NVE run; clear errors for bad models and elements.
 #include <gtest/gtest.h>
@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 // Water (H, O) and the alloy's first frame (Co, Cu, Mo, Ni, Rh, W): one random PET for both,
 // cutoff 3 A and 2 message-passing layers, so ghost shells reach 6 A (12 A with newton off).
 const RandomPetSpec kModel{{1, 8, 27, 28, 29, 42, 45, 74}, 3.0, 2, 5};
+// PET's default is mode exchange (test_pair_eqt_exchange.cpp); this file tests mode local.
+constexpr const char* kLocal = "float64 mode local";
 
 struct Case {
   const char* name;
@@ -72,7 +74,7 @@ TEST_P(PairEqtParity, EnergyForcesVirialEqualEqtPredict) {
   EQT_LAMMPS_TEST_SETUP();
   const auto& [name, ranks, newton] = GetParam();
   const Prepared& p = prepared(name);
-  const LammpsResult r = lammps_single_point(run_dir(name), p.structure, model(), ranks, newton);
+  const LammpsResult r = lammps_single_point(run_dir(name), p.structure, model(), ranks, newton, kLocal);
   expect_equal(r, p.expected, fmt::format("{}, {} rank(s), newton {}", name, ranks, newton ? "on" : "off"));
   // compute pe/atom: PET's atomic energies add up to its energy (no per-structure constant).
   EXPECT_NEAR(r.atomic_energy_sum, p.expected.energy, 1e-10);
@@ -82,7 +84,7 @@ TEST_F(PairEqt, TriclinicBoxOnTwoRanks) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("hea_triclinic");
   for (bool newton : {true, false}) {
-    const LammpsResult r = lammps_single_point(run_dir("triclinic"), p.structure, model(), 2, newton);
+    const LammpsResult r = lammps_single_point(run_dir("triclinic"), p.structure, model(), 2, newton, kLocal);
     expect_equal(r, p.expected, fmt::format("triclinic alloy, newton {}", newton ? "on" : "off"));
   }
 }
@@ -112,7 +114,7 @@ INSTANTIATE_TEST_SUITE_P(WaterAndAlloy, PairEqtParity,
 TEST_F(PairEqt, Float32AgreesToSinglePrecision) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("hea");
-  const LammpsResult r = lammps_single_point(run_dir("hea32"), p.structure, model(), 2, true, "float32");
+  const LammpsResult r = lammps_single_point(run_dir("hea32"), p.structure, model(), 2, true, "float32 mode local");
   EXPECT_NEAR(r.energy, p.expected.energy, 1e-3 * std::max(1.0, std::abs(p.expected.energy)));
   EXPECT_LT(max_abs_diff(r.forces, p.expected.forces), 1e-3);
 }
@@ -120,7 +122,7 @@ TEST_F(PairEqt, Float32AgreesToSinglePrecision) {
 TEST_F(PairEqt, ShortNveRunConservesEnergyOnTwoRanks) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("hea");
-  expect_short_nve_conserves_energy(run_dir("nve"), p.structure, p.expected.energy, model().string() + " float64", 0.05);
+  expect_short_nve_conserves_energy(run_dir("nve"), p.structure, p.expected.energy, model().string() + " " + kLocal, 0.05);
 }
 
 TEST_F(PairEqt, RejectsUnknownElementsAndBrokenModels) {

@@ -138,7 +138,7 @@ TEST_F(PairEqtReplicated, EcseOnTheAlloyEqualsEqtPredictOnTwoRanks) {
 TEST_F(PairEqtReplicated, ForcedOnPetEqualsLocalModeAndEqtPredict) {
   EQT_LAMMPS_TEST_SETUP();
   const Prepared& p = prepared("hea");
-  const LammpsResult local = lammps_single_point(run_dir("local"), p.structure, pet_model(), 2, true, "float64");
+  const LammpsResult local = lammps_single_point(run_dir("local"), p.structure, pet_model(), 2, true, "float64 mode local");
   EXPECT_NE(local.output.find("mode local"), std::string::npos) << local.output;
   for (bool newton : {true, false}) {
     const LammpsResult replicated =

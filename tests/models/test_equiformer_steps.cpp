@@ -26,7 +26,7 @@ TEST(EquiformerSteps, WholeGraphStepsEqualForward) {
     const auto shape = model.message_passing_shape();
     EXPECT_EQ(shape.steps, config.num_layers + 1);
     EXPECT_EQ(shape.max_exchanged_width, 16 + 8 * 3 + 4 * 5);
-    const auto steps = model.message_passing(graph, graph.edge_vectors());
+    const auto steps = model.message_passing(graph, graph.edge_vectors(), graph.num_atoms());
     ASSERT_NE(steps, nullptr);
     at::Tensor features;
     for (int64_t k = 0; k < steps->num_steps(); ++k) {
@@ -47,7 +47,7 @@ TEST(EquiformerSteps, NonLocalNormsHaveNoSteps) {
     EXPECT_EQ(model.message_passing_shape().steps, 0) << norm;
     const data::Structure crystal = distorted_fcc();
     const data::Graph graph = data::collate({&crystal}, model.cutoff(), at::kDouble);
-    EXPECT_EQ(model.message_passing(graph, graph.edge_vectors()), nullptr) << norm;
+    EXPECT_EQ(model.message_passing(graph, graph.edge_vectors(), graph.num_atoms()), nullptr) << norm;
   }
 }
 

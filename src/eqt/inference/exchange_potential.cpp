@@ -2,6 +2,8 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include <algorithm>
+
 #include "eqt/core/error.h"
 #include "eqt/inference/cluster_graph.h"
 #include "eqt/inference/per_structure_constant.h"
@@ -15,16 +17,38 @@ namespace {
 
 enum class Direction { OwnersToShell, ShellToOwners };
 
-// rows [N, W] through the caller's exchange (a float64 host buffer), back in rows' dtype and device.
-at::Tensor exchanged(const at::Tensor& rows, FeatureExchange& exchange, Direction direction) {
-  std::vector<double> buffer = host_doubles(rows);
-  const int width = static_cast<int>(rows.size(1));
-  if (direction == Direction::OwnersToShell) {
-    exchange.owners_to_shell(buffer.data(), width);
-  } else {
-    exchange.shell_to_owners(buffer.data(), width);
+// One exchange of `width` columns in calls of at most `chunk` columns each; rows: [N x width] float64
+// (nullptr for a domain without atoms).
+void exchange_columns(double* rows, int64_t num_atoms, int64_t width, int64_t chunk, FeatureExchange& exchange,
+                      Direction direction) {
+  std::vector<double> part;
+  for (int64_t first = 0; first < width; first += chunk) {
+    const int64_t columns = std::min(chunk, width - first);
+    part.resize(static_cast<size_t>(num_atoms * columns));
+    for (int64_t i = 0; i < num_atoms; ++i) std::copy_n(rows + i * width + first, columns, part.data() + i * columns);
+    double* buffer = rows ? part.data() : nullptr;
+    if (direction == Direction::OwnersToShell) {
+      exchange.owners_to_shell(buffer, static_cast<int>(columns));
+    } else {
+      exchange.shell_to_owners(buffer, static_cast<int>(columns));
+    }
+    for (int64_t i = 0; i < num_atoms; ++i) std::copy_n(part.data() + i * columns, columns, rows + i * width + first);
   }
-  return at::from_blob(buffer.data(), rows.sizes(), at::kDouble).to(rows.options(), false, /*copy=*/true);
+}
+
+// rows [N, w] padded with zeros to `width` >= w columns, through the caller's exchange (a float64
+// host buffer), back in rows' dtype and device: [N, width].
+at::Tensor exchanged(const at::Tensor& rows, FeatureExchange& exchange, Direction direction, int64_t width,
+                     int64_t chunk) {
+  std::vector<double> buffer = host_doubles(rows);
+  const int64_t n = rows.size(0), w = rows.size(1);
+  if (w < width) {
+    std::vector<double> padded(static_cast<size_t>(n * width), 0.0);
+    for (int64_t i = 0; i < n; ++i) std::copy_n(buffer.data() + i * w, w, padded.data() + i * width);
+    buffer.swap(padded);
+  }
+  exchange_columns(buffer.data(), n, width, chunk, exchange, direction);
+  return at::from_blob(buffer.data(), {n, width}, at::kDouble).to(rows.options(), false, /*copy=*/true);
 }
 
 // d(outputs)/d(wrt) weighted by upstream (undefined: outputs is a scalar); undefined entries for
@@ -48,12 +72,25 @@ struct ExchangePotential::Impl {
   bool constant_known = false;
   double constant = 0.0;
 
+  // The columns of every exchange call: the node features' width, or a chunk of PET's rows.
+  int64_t chunk() const { return std::max<int64_t>(shape.max_exchanged_width, 3); }
+
+  // The width all domains exchange a step's rows at (local: this domain's rows' width).
+  int64_t agreed_width(int64_t local, FeatureExchange& exchange) const {
+    return shape.width_varies ? exchange.max_over_domains(local) : local;
+  }
+
   // With no atoms a domain still takes part in every exchange (they are collective).
   void exchange_nothing(const Request& request, FeatureExchange& exchange) const {
-    const int width = static_cast<int>(shape.max_exchanged_width);
-    for (int64_t k = 0; k + 1 < shape.steps; ++k) exchange.owners_to_shell(nullptr, width);
-    for (int64_t k = 0; k + 1 < shape.steps; ++k) exchange.shell_to_owners(nullptr, width);
-    if (!request.forces_on_shell) exchange.shell_to_owners(nullptr, 3);
+    std::vector<int64_t> widths;
+    for (int64_t k = 0; k + 1 < shape.steps; ++k) {
+      widths.push_back(agreed_width(shape.width_varies ? 0 : shape.max_exchanged_width, exchange));
+      exchange_columns(nullptr, 0, widths.back(), chunk(), exchange, Direction::OwnersToShell);
+    }
+    for (auto w = widths.rbegin(); w != widths.rend(); ++w) {
+      exchange_columns(nullptr, 0, *w, chunk(), exchange, Direction::ShellToOwners);
+    }
+    if (!request.forces_on_shell) exchange_columns(nullptr, 0, 3, 3, exchange, Direction::ShellToOwners);
   }
 };
 
@@ -78,6 +115,8 @@ int ExchangePotential::max_exchanged_width() const {
 }
 
 int64_t ExchangePotential::num_steps() const { return impl_->shape.steps; }
+
+bool ExchangePotential::width_varies() const { return impl_->shape.width_varies; }
 
 double ExchangePotential::per_structure_constant(int64_t number) {
   if (!impl_->constant_known) impl_->constant = inference::per_structure_constant(*impl_->model, number, impl_->dtype);
@@ -107,17 +146,20 @@ ExchangePotential::Result ExchangePotential::compute(const Request& request, Fea
                                                owned)
                                 .to(models::model_device(*impl_->model));
   const at::Tensor vectors = graph.edge_vectors().detach().requires_grad_(true);
-  const std::unique_ptr<models::MessagePassing> steps = impl_->model->message_passing(graph, vectors);
+  const std::unique_ptr<models::MessagePassing> steps = impl_->model->message_passing(graph, vectors, owned);
   const int64_t num_steps = steps->num_steps();
 
   // Forward: each step's input is a leaf (owned rows: the previous output, shell rows: the owners').
   std::vector<at::Tensor> inputs(num_steps), owned_outputs(num_steps);
+  std::vector<int64_t> widths(num_steps);  // of the exchanged inputs
   at::Tensor features;
   for (int64_t k = 0; k < num_steps; ++k) {
     features = steps->step(k, features);
     if (k + 1 == num_steps) break;
     owned_outputs[k] = features.narrow(0, 0, owned);
-    features = exchanged(features.detach(), exchange, Direction::OwnersToShell).requires_grad_(true);
+    widths[k + 1] = impl_->agreed_width(features.size(1), exchange);
+    features = exchanged(features.detach(), exchange, Direction::OwnersToShell, widths[k + 1], impl_->chunk())
+                   .requires_grad_(true);
     inputs[k + 1] = features;
   }
   const at::Tensor atomic = steps->atomic_energies(features).narrow(0, 0, owned);
@@ -136,7 +178,10 @@ ExchangePotential::Result ExchangePotential::compute(const Request& request, Fea
     const std::vector<at::Tensor> g = gradients(outputs, wrt, upstream, /*retain_graph=*/k > 0);
     if (g[0].defined()) edge_gradient = edge_gradient + g[0];
     if (k > 0) {
-      upstream = exchanged(or_zeros(g[1], inputs[k]), exchange, Direction::ShellToOwners).narrow(0, 0, owned);
+      // Padding columns (k's rows may be wider than this domain's output of k - 1) are dropped.
+      upstream = exchanged(or_zeros(g[1], inputs[k]), exchange, Direction::ShellToOwners, widths[k], impl_->chunk())
+                     .narrow(0, 0, owned)
+                     .narrow(1, 0, owned_outputs[k - 1].size(1));
     }
   }
 
@@ -147,7 +192,7 @@ ExchangePotential::Result ExchangePotential::compute(const Request& request, Fea
           0, centres, -edge_gradient);
   at::Tensor forces = -position_gradient.to(at::kCPU, at::kDouble);
   if (!request.forces_on_shell) {
-    forces = exchanged(forces, exchange, Direction::ShellToOwners);
+    forces = exchanged(forces, exchange, Direction::ShellToOwners, 3, 3);
     forces.narrow(0, owned, request.num_atoms - owned).zero_();
   }
   result.forces = host_doubles(forces);

@@ -8,6 +8,11 @@
 // This is LAMMPS's `mode exchange` (src/lammps/pair_eqt.*), exchanging with LAMMPS's own
 // forward / reverse communication.
 //
+// A model whose rows' width varies with the graph (MessagePassingShape::width_varies: PET's rows
+// hold one message per edge) has every domain's rows padded with zeros to the widest of all
+// domains; rows wider than max_exchanged_width() go through the exchange in column chunks, so the
+// caller's buffers (LAMMPS's comm_forward) need hold that many values per atom only.
+//
 // Edges are built for owned centres only, so every edge is computed on exactly one domain, and the
 // derivative of the total energy with respect to an edge vector is complete there: per-atom
 // virials (each edge's -sym(r (x) dE/dr) given to its centre) do not depend on the decomposition.
@@ -36,6 +41,9 @@ class FeatureExchange {
   virtual void owners_to_shell(double* rows, int width) = 0;
   // Adds each shell atom's row into its owner's row.
   virtual void shell_to_owners(double* rows, int width) = 0;
+  // The largest `value` of all domains (an all-reduce): models whose rows' width depends on the
+  // graph (PET) agree on one width before each exchange.
+  virtual int64_t max_over_domains(int64_t value) = 0;
 };
 
 class ExchangePotential {
@@ -53,9 +61,12 @@ class ExchangePotential {
 
   // Whether a model can run here (it can be evaluated step by step).
   static bool supports(const models::Model& model);
-  // The widest row owners_to_shell / shell_to_owners will be given (node features, or 3 for forces).
+  // The widest row owners_to_shell / shell_to_owners will be given (node features or a chunk of
+  // them, or 3 for forces).
   int max_exchanged_width() const;
   int64_t num_steps() const;
+  // Whether rows are wider than max_exchanged_width() and exchanged in several calls (PET).
+  bool width_varies() const;
 
   Result compute(const Request& request, FeatureExchange& exchange);
   // energy - sum of atomic energies (eV), to be added once per system; see per_structure_constant.h.

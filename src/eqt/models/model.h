@@ -48,12 +48,16 @@ class Model : public torch::nn::Module {
     return false;
   }
   // Step-by-step evaluation for domain decomposition with exchanged node features
-  // (message_passing.h). Architectures that cannot (atomic energies that are not local, messages
-  // kept on edges as in PET) keep these defaults: no steps, nullptr.
+  // (message_passing.h). Architectures that cannot (atomic energies that are not local) keep
+  // these defaults: no steps, nullptr.
   virtual MessagePassingShape message_passing_shape() const { return {}; }
-  virtual std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors) {
+  // num_centres: the rows whose outputs the caller reads (atoms 0..num_centres-1, the owned ones;
+  // graph holds every edge of theirs and no other); a model may skip the other rows.
+  virtual std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors,
+                                                          int64_t num_centres) {
     (void)graph;
     (void)edge_vectors;
+    (void)num_centres;
     return nullptr;
   }
 };

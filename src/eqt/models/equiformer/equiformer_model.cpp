@@ -52,7 +52,7 @@ MessagePassingShape EquiformerModel::message_passing_shape() const {
 }
 
 std::unique_ptr<MessagePassing> EquiformerModel::message_passing(const data::Graph& graph,
-                                                                 const at::Tensor& edge_vectors) {
+                                                                 const at::Tensor& edge_vectors, int64_t) {
   if (message_passing_shape().steps == 0) return nullptr;
   return std::make_unique<EquiformerSteps>(*this, graph, edge_vectors);
 }

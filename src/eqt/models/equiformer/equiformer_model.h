@@ -46,7 +46,9 @@ class EquiformerModel : public Model {
   // Steps: the embedding (atom + edge-degree), then one per block (equiformer_steps.h); none with
   // a graph or instance norm, whose atomic energies are not local.
   MessagePassingShape message_passing_shape() const override;
-  std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors) override;
+  // Every row is computed (num_centres is not needed: a row costs its edges only).
+  std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors,
+                                                  int64_t num_centres) override;
 
   const EquiformerConfig& config() const { return config_; }
 

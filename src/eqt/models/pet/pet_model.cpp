@@ -6,6 +6,7 @@
 
 #include "eqt/core/error.h"
 #include "eqt/models/dipole.h"
+#include "eqt/models/pet/pet_steps.h"
 #include "eqt/models/pet/species_dispatch.h"
 #include "eqt/nn/cutoff.h"
 
@@ -96,11 +97,13 @@ at::Tensor PetModel::species_index(const at::Tensor& atomic_numbers) const {
   return index.to(atomic_numbers.device());
 }
 
-LayerInputs PetModel::first_layer_inputs(const data::Graph& graph, const TokenLayout& layout) const {
+LayerInputs PetModel::first_layer_inputs(const at::Tensor& edge_vectors, const at::Tensor& species,
+                                         const at::Tensor& neighbours, const TokenLayout& layout) const {
   LayerInputs inputs;
-  inputs.vectors = layout.to_tokens(graph.edge_vectors());
-  inputs.central_species = species_index(graph.species);
-  const at::Tensor neighbour_species = inputs.central_species.index_select(0, graph.edge_index[1]);
+  inputs.vectors = layout.to_tokens(edge_vectors);
+  const at::Tensor all_species = species_index(species);
+  inputs.central_species = all_species.narrow(0, 0, layout.num_atoms);
+  const at::Tensor neighbour_species = all_species.index_select(0, neighbours);
   inputs.neighbour_species = layout.to_tokens(neighbour_species, static_cast<double>(n_species_));
   inputs.messages = embedding_->forward(inputs.neighbour_species);
   inputs.message_table = embedding_->weight;
@@ -157,13 +160,22 @@ bool PetModel::prefers_one_thread(const data::Graph& graph) const {
   return graph.num_atoms() + graph.num_edges() < kParallelTokens;
 }
 
+MessagePassingShape PetModel::message_passing_shape() const {
+  return {hypers_.n_gnn_layers, kExchangeChunkColumns, /*width_varies=*/true};
+}
+
+std::unique_ptr<MessagePassing> PetModel::message_passing(const data::Graph& graph, const at::Tensor& edge_vectors,
+                                                          int64_t num_centres) {
+  return std::make_unique<PetSteps>(*this, graph, edge_vectors, num_centres);
+}
+
 Outputs PetModel::forward(const data::Graph& graph) {
   if (graph.positions.scalar_type() != embedding_->weight.scalar_type()) {
     fail("PET: graph positions are {} but the model is {}", c10::toString(graph.positions.scalar_type()),
          c10::toString(embedding_->weight.scalar_type()));
   }
   const TokenLayout layout = build_token_layout(graph.edge_index, graph.cell_shifts, graph.num_atoms());
-  LayerInputs inputs = first_layer_inputs(graph, layout);
+  LayerInputs inputs = first_layer_inputs(graph.edge_vectors(), graph.species, graph.edge_index[1], layout);
   at::Tensor atomic = at::zeros({graph.num_atoms(), 1}, graph.positions.options());
   at::Tensor charges = has_dipole_head() ? at::zeros_like(atomic) : at::Tensor();
   for (int64_t k = 0; k < hypers_.n_gnn_layers; ++k) {

@@ -41,6 +41,10 @@ class PetModel : public Model {
   // PET learns rotational equivariance (augmentation); ECSE around it makes it exact.
   ExactSymmetries exact_symmetries() const override { return {false, false}; }
   bool prefers_one_thread(const data::Graph& graph) const override;
+  // One step per GNN layer (pet_steps.h); rows of messages per edge, exchanged in chunks.
+  MessagePassingShape message_passing_shape() const override;
+  std::unique_ptr<MessagePassing> message_passing(const data::Graph& graph, const at::Tensor& edge_vectors,
+                                                  int64_t num_centres) override;
 
   const PetHypers& hypers() const { return hypers_; }
   const std::vector<int64_t>& all_species() const { return all_species_; }
@@ -55,7 +59,11 @@ class PetModel : public Model {
 
   void build_gnn_layers(c10::ScalarType dtype);
   Heads build_heads(torch::nn::Module& list, int64_t layer, c10::ScalarType dtype);
-  LayerInputs first_layer_inputs(const data::Graph& graph, const TokenLayout& layout) const;
+  friend class PetSteps;
+  // Layer 0's inputs of the layout's rows (centres 0..layout.num_atoms-1): edge_vectors [E, 3],
+  // species [N] atomic numbers of all atoms, neighbours [E] the neighbour atom of each edge.
+  LayerInputs first_layer_inputs(const at::Tensor& edge_vectors, const at::Tensor& species,
+                                 const at::Tensor& neighbours, const TokenLayout& layout) const;
   LayerOutputs run_layer(int64_t layer, const LayerInputs& inputs) const;
   at::Tensor apply_head(const Heads& heads, const at::Tensor& features, const at::Tensor& central) const;
   // What the heads of a GNN layer read: its central token, or its pooled messages.

@@ -65,21 +65,29 @@ at::Tensor reverse_edges(const at::Tensor& centres, const at::Tensor& neighbours
 
 }  // namespace
 
-TokenLayout build_token_layout(const at::Tensor& edge_index, const at::Tensor& cell_shifts,
-                               int64_t num_atoms) {
+TokenLayout build_centre_token_layout(const at::Tensor& edge_index, int64_t num_centres) {
   const at::Tensor centres = edge_index[0].contiguous();
-  const at::Tensor neighbours = edge_index[1].contiguous();
-  const at::Tensor counts = at::bincount(centres, {}, num_atoms);
+  if (centres.numel() && centres.max().item<int64_t>() >= num_centres) {
+    fail("PET token layout: an edge's centre is not among the first {} atoms", num_centres);
+  }
+  const at::Tensor counts = at::bincount(centres, {}, num_centres);
   TokenLayout layout;
-  layout.num_atoms = num_atoms;
+  layout.num_atoms = num_centres;
   layout.max_neighbours = counts.numel() && centres.numel() ? counts.max().item<int64_t>() : 0;
   const int64_t k = layout.max_neighbours;
   layout.token_of_edge = centres * k + slots_by_centre(centres, counts);
-  const at::Tensor reverse = reverse_edges(centres, neighbours, cell_shifts, num_atoms);
-  layout.reverse_token = at::arange(num_atoms * k, centres.options())
-                             .index_copy_(0, layout.token_of_edge, layout.token_of_edge.index_select(0, reverse));
   const at::Tensor slot_range = at::arange(k, centres.options());
   layout.padding = slot_range.unsqueeze(0) >= counts.unsqueeze(1);
+  return layout;
+}
+
+TokenLayout build_token_layout(const at::Tensor& edge_index, const at::Tensor& cell_shifts,
+                               int64_t num_atoms) {
+  TokenLayout layout = build_centre_token_layout(edge_index, num_atoms);
+  const int64_t k = layout.max_neighbours;
+  const at::Tensor reverse = reverse_edges(edge_index[0].contiguous(), edge_index[1].contiguous(), cell_shifts, num_atoms);
+  layout.reverse_token = at::arange(num_atoms * k, edge_index.options())
+                             .index_copy_(0, layout.token_of_edge, layout.token_of_edge.index_select(0, reverse));
   return layout;
 }
 

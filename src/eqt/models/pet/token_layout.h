@@ -16,6 +16,7 @@ struct TokenLayout {
   int64_t max_neighbours = 0;  // K, tokens per centre (without the central token)
   at::Tensor token_of_edge;    // int64 [E], flat token index centre * K + slot of each edge
   at::Tensor reverse_token;    // int64 [N * K], flat token of the reverse edge; padding -> itself
+                               // (undefined in a centre layout)
   at::Tensor padding;          // bool [N, K], true where a row has no neighbour
 
   // [E, ...] edge values -> [N, K, ...] tokens, `fill` on padding. Differentiable in values.
@@ -30,5 +31,10 @@ struct TokenLayout {
 // Throws eqt::Error when an edge has no reverse edge or an edge appears twice.
 TokenLayout build_token_layout(const at::Tensor& edge_index, const at::Tensor& cell_shifts,
                                int64_t num_atoms);
+
+// The rows of the first num_centres atoms only, for a domain of a decomposed system whose graph
+// holds the edges of its own centres (pet/pet_steps.h): reverse edges may live in other domains,
+// so reverse_token is left undefined (from_reverse_edges and neighbour_slots must not be called).
+TokenLayout build_centre_token_layout(const at::Tensor& edge_index, int64_t num_centres);
 
 }  // namespace eqt::models::pet
