@@ -21,17 +21,23 @@ enum class Direction { OwnersToShell, ShellToOwners };
 // (nullptr for a domain without atoms).
 void exchange_columns(double* rows, int64_t num_atoms, int64_t width, int64_t chunk, FeatureExchange& exchange,
                       Direction direction) {
-  std::vector<double> part;
-  for (int64_t first = 0; first < width; first += chunk) {
-    const int64_t columns = std::min(chunk, width - first);
-    part.resize(static_cast<size_t>(num_atoms * columns));
-    for (int64_t i = 0; i < num_atoms; ++i) std::copy_n(rows + i * width + first, columns, part.data() + i * columns);
-    double* buffer = rows ? part.data() : nullptr;
+  const auto call = [&](double* buffer, int64_t columns) {
     if (direction == Direction::OwnersToShell) {
       exchange.owners_to_shell(buffer, static_cast<int>(columns));
     } else {
       exchange.shell_to_owners(buffer, static_cast<int>(columns));
     }
+  };
+  if (width <= chunk) {  // node features: one call, no copies
+    call(rows, width);
+    return;
+  }
+  std::vector<double> part;
+  for (int64_t first = 0; first < width; first += chunk) {
+    const int64_t columns = std::min(chunk, width - first);
+    part.resize(static_cast<size_t>(num_atoms * columns));
+    for (int64_t i = 0; i < num_atoms; ++i) std::copy_n(rows + i * width + first, columns, part.data() + i * columns);
+    call(rows ? part.data() : nullptr, columns);
     for (int64_t i = 0; i < num_atoms; ++i) std::copy_n(part.data() + i * columns, columns, rows + i * width + first);
   }
 }

@@ -63,13 +63,9 @@ at::Tensor reverse_edges(const at::Tensor& centres, const at::Tensor& neighbours
   return std::get<1>(sorted).index_select(0, found);
 }
 
-}  // namespace
-
-TokenLayout build_centre_token_layout(const at::Tensor& edge_index, int64_t num_centres) {
+// Rows, slots and padding of the first num_centres atoms (every edge's centre is one of them).
+TokenLayout centre_rows(const at::Tensor& edge_index, int64_t num_centres) {
   const at::Tensor centres = edge_index[0].contiguous();
-  if (centres.numel() && centres.max().item<int64_t>() >= num_centres) {
-    fail("PET token layout: an edge's centre is not among the first {} atoms", num_centres);
-  }
   const at::Tensor counts = at::bincount(centres, {}, num_centres);
   TokenLayout layout;
   layout.num_atoms = num_centres;
@@ -81,9 +77,18 @@ TokenLayout build_centre_token_layout(const at::Tensor& edge_index, int64_t num_
   return layout;
 }
 
+}  // namespace
+
+TokenLayout build_centre_token_layout(const at::Tensor& edge_index, int64_t num_centres) {
+  if (edge_index.size(1) && edge_index[0].max().item<int64_t>() >= num_centres) {
+    fail("PET token layout: an edge's centre is not among the first {} atoms", num_centres);
+  }
+  return centre_rows(edge_index, num_centres);
+}
+
 TokenLayout build_token_layout(const at::Tensor& edge_index, const at::Tensor& cell_shifts,
                                int64_t num_atoms) {
-  TokenLayout layout = build_centre_token_layout(edge_index, num_atoms);
+  TokenLayout layout = centre_rows(edge_index, num_atoms);
   const int64_t k = layout.max_neighbours;
   const at::Tensor reverse = reverse_edges(edge_index[0].contiguous(), edge_index[1].contiguous(), cell_shifts, num_atoms);
   layout.reverse_token = at::arange(num_atoms * k, edge_index.options())
