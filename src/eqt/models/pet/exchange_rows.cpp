@@ -34,7 +34,7 @@ at::Tensor row_displacements(const at::Tensor& rows, int64_t d) { return row_slo
 
 at::Tensor row_messages(const at::Tensor& rows, int64_t d) { return row_slots(rows, d).narrow(2, 3, d); }
 
-double match_tolerance(c10::ScalarType dtype) { return dtype == at::kDouble ? 1e-8 : 1e-4; }
+double match_tolerance(c10::ScalarType dtype) { return dtype == at::kDouble ? 1e-8 : 1e-3; }
 
 at::Tensor incoming_slots(const at::Tensor& displacements, const at::Tensor& edge_index, const at::Tensor& edge_vectors,
                           double r_cut, double tolerance) {

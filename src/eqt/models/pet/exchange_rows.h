@@ -25,8 +25,10 @@ at::Tensor row_energies(const at::Tensor& rows);                   // [N]
 at::Tensor row_displacements(const at::Tensor& rows, int64_t d);  // [N, K, 3]
 at::Tensor row_messages(const at::Tensor& rows, int64_t d);       // [N, K, D]
 
-// Largest distance (Angstrom) between a displacement and its match: float64 1e-8, float32 1e-4
-// (a displacement of a few Angstrom carries ~1e-6 of rounding in float32).
+// Largest distance (Angstrom) between a displacement and its match: float64 1e-8, float32 1e-3.
+// In float32 an edge vector is the difference of two float32 positions, off by up to ~1.2e-7 |x|
+// per component: 1e-3 A holds for coordinates up to ~8,000 A, and stays far below the distance
+// between two neighbours of one atom (> 0.5 A), so a match is never ambiguous.
 double match_tolerance(c10::ScalarType dtype);
 
 // For every edge e = (c -> n) with vector v = edge_vectors[e], the flat slot index n * K + s of
