@@ -68,6 +68,22 @@ def write_dataset(path, frames, seed):
                 out.write(f"{SYMBOL[a]} {p[0]!r} {p[1]!r} {p[2]!r} {f[0]!r} {f[1]!r} {f[2]!r}\n")
 
 
+def write_periodic_box(path, atoms, edge, seed):
+    """`atoms` random H/C/O atoms at least 0.9 A apart in a periodic cube of `edge` A."""
+    rng = random.Random(seed)
+    z, r = [], []
+    while len(z) < atoms:
+        p = [rng.uniform(0.0, edge) for _ in range(3)]
+        if all(math.dist([0, 0, 0], [(a - b + edge / 2) % edge - edge / 2 for a, b in zip(p, q)]) >= 0.9 for q in r):
+            z.append(rng.choice([1, 6, 8]))
+            r.append(p)
+    with open(path, "w") as out:
+        out.write(f"{atoms}\n")
+        out.write(f'Lattice="{edge} 0 0 0 {edge} 0 0 0 {edge}" Properties=species:S:1:pos:R:3 pbc="T T T"\n')
+        for a, p in zip(z, r):
+            out.write(f"{SYMBOL[a]} {p[0]!r} {p[1]!r} {p[2]!r}\n")
+
+
 CONFIG = """model:
   kind: equiformer
   dtype: float64
@@ -175,8 +191,12 @@ def check_train(runner, work, kills, epochs):
     return failures, duration
 
 
-def check_md(runner, work, kills, steps, model, structure):
+def check_md(runner, work, kills, steps, model):
     os.makedirs(work, exist_ok=True)
+    # Periodic, and large enough for the cell list to have several bins: atoms cross the cell's
+    # faces (wrapping, images) and the neighbour list's pair order depends on where atoms are.
+    structure = os.path.join(work, "box.xyz")
+    write_periodic_box(structure, 40, 8.0, 2)
     common = ["md", "--model", model, "--input", structure, "--frame", "0", "--steps", str(steps), "--dt", "0.25",
               "--thermostat", "langevin", "--temperature", "300", "--init-temperature", "300", "--seed", "7",
               "--skin", "0.3", "--traj-every", "1", "--log-every", "1", "--restart-every", "25"]
@@ -234,7 +254,7 @@ def main():
         failures += f
         if args.only != "train":
             f, seconds = check_md(runner, os.path.join(work, "md"), args.kills, args.md_steps,
-                                  os.path.join(train_dir, "reference", "model"), os.path.join(train_dir, "val.xyz"))
+                                  os.path.join(train_dir, "reference", "model"))
             print(f"md: {args.kills} killed runs, {f} different; uninterrupted run {seconds:.2f} s", flush=True)
             failures += f
     finally:
