@@ -144,20 +144,29 @@ class Runner:
                 proc.wait()
         return proc.returncode, time.monotonic() - start
 
-    def until_done(self, first, resume, can_resume, duration):
+    def until_done(self, first, resume, can_resume, reset, duration):
         """Kills `first` at a random moment, then resumes (killing again with probability 1/2, at
-        most 3 kills in all) until a run completes. Returns the number of kills."""
-        kills = 0
+        most 3 kills in all) until a run completes. A first run that ends before its kill (the
+        machine was faster than during the reference run) is wiped by reset() and started again,
+        with delays drawn from its own duration, so that every run is killed at least once.
+        Returns the numbers of kills and of resumes (kills after the first checkpoint / restart
+        point; the others start again from scratch)."""
+        kills = resumes = 0
         args = first
         while True:
             kill_after = self.rng.uniform(0.05, 0.95) * duration if kills < 3 and (kills == 0 or self.rng.random() < 0.5) else None
-            status, _ = self.run(args, kill_after)
+            status, seconds = self.run(args, kill_after)
             if status == -signal.SIGKILL:
                 kills += 1
+            elif status == 0 and kills == 0:
+                reset()
+                duration = seconds
+                continue
             elif status == 0:
-                return kills
+                return kills, resumes
             else:
                 raise RuntimeError(f"eqt {' '.join(args)} failed with status {status}; see {self.log}")
+            resumes += can_resume()
             args = resume if can_resume() else first
 
 
@@ -174,21 +183,24 @@ def check_train(runner, work, kills, epochs):
         raise RuntimeError(f"the reference training run failed ({status}); see {runner.log}")
     compared = {"model/weights.safetensors": read, "metrics.csv": metrics_without_time}
     expected = {name: get(os.path.join(reference, name)) for name, get in compared.items()}
-    failures = 0
+    failures = total_kills = total_resumes = 0
     for k in range(kills):
         run_dir = os.path.join(work, f"killed{k}")
         first = ["train", config, "--run-dir", run_dir, "--quiet"]
         resume = ["train", "--resume", run_dir, "--quiet"]
         last = os.path.join(run_dir, "checkpoints", "last", "checkpoint.pt")
-        n = runner.until_done(first, resume, lambda: os.path.exists(last), duration)
+        n, resumed = runner.until_done(first, resume, lambda: os.path.exists(last),
+                                       lambda: shutil.rmtree(run_dir, ignore_errors=True), duration)
         different = [name for name, get in compared.items() if get(os.path.join(run_dir, name)) != expected[name]]
         failures += bool(different)
+        total_kills += n
+        total_resumes += resumed
         if different:
             shutil.copytree(run_dir, run_dir + "-different")
-        print(f"train {k}: killed {n} time(s): " + ("SAME" if not different else f"DIFFERENT: {', '.join(different)}"),
+        print(f"train {k}: killed {n} time(s), resumed {resumed}: " + ("SAME" if not different else f"DIFFERENT: {', '.join(different)}"),
               flush=True)
         shutil.rmtree(run_dir)
-    return failures, duration
+    return failures, duration, total_kills, total_resumes
 
 
 def check_md(runner, work, kills, steps, model):
@@ -211,21 +223,27 @@ def check_md(runner, work, kills, steps, model):
         raise RuntimeError(f"the reference md run failed ({status}); see {runner.log}")
     compared = ["traj.xyz", "thermo.csv"]
     expected = {name: read(os.path.join(reference, name)) for name in compared}
-    failures = 0
+    failures = total_kills = total_resumes = 0
     for k in range(kills):
         d = os.path.join(work, f"killed{k}")
         os.makedirs(d)
         first = common + outputs(d)
         restart = os.path.join(d, "traj.xyz.restart")
-        n = runner.until_done(first, first + ["--resume"], lambda: os.path.exists(restart), duration)
+        def reset():
+            shutil.rmtree(d)
+            os.makedirs(d)
+
+        n, resumed = runner.until_done(first, first + ["--resume"], lambda: os.path.exists(restart), reset, duration)
         different = [name for name in compared if read(os.path.join(d, name)) != expected[name]]
         failures += bool(different)
+        total_kills += n
+        total_resumes += resumed
         if different:
             shutil.copytree(d, d + "-different")
-        print(f"md {k}: killed {n} time(s): " + ("SAME" if not different else f"DIFFERENT: {', '.join(different)}"),
+        print(f"md {k}: killed {n} time(s), resumed {resumed}: " + ("SAME" if not different else f"DIFFERENT: {', '.join(different)}"),
               flush=True)
         shutil.rmtree(d)
-    return failures, duration
+    return failures, duration, total_kills, total_resumes
 
 
 def main():
@@ -247,15 +265,17 @@ def main():
         train_dir = os.path.join(work, "train")
         # md needs a model: the reference training run exports one (trained even with --only md).
         if args.only == "md":
-            f, seconds = check_train(runner, train_dir, 0, args.epochs)
+            f, *_ = check_train(runner, train_dir, 0, args.epochs)
         else:
-            f, seconds = check_train(runner, train_dir, args.kills, args.epochs)
-            print(f"train: {args.kills} killed runs, {f} different; uninterrupted run {seconds:.2f} s", flush=True)
+            f, seconds, n, r = check_train(runner, train_dir, args.kills, args.epochs)
+            print(f"train: {args.kills} killed runs ({n} kills, {r} resumes), {f} different; "
+                  f"uninterrupted run {seconds:.2f} s", flush=True)
         failures += f
         if args.only != "train":
-            f, seconds = check_md(runner, os.path.join(work, "md"), args.kills, args.md_steps,
-                                  os.path.join(train_dir, "reference", "model"))
-            print(f"md: {args.kills} killed runs, {f} different; uninterrupted run {seconds:.2f} s", flush=True)
+            f, seconds, n, r = check_md(runner, os.path.join(work, "md"), args.kills, args.md_steps,
+                                        os.path.join(train_dir, "reference", "model"))
+            print(f"md: {args.kills} killed runs ({n} kills, {r} resumes), {f} different; "
+                  f"uninterrupted run {seconds:.2f} s", flush=True)
             failures += f
     finally:
         print(f"wall time {time.monotonic() - start:.1f} s", flush=True)
