@@ -288,6 +288,7 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
   const double norm = gradient_norm(*model_);
   if (!std::isfinite(loss) || !std::isfinite(norm)) {
     skip_step(global_batch, loss, norm);
+    if (options_.on_step) options_.on_step(loss);  // the progress bar counts batches
     return;
   }
   skipped_in_a_row_ = 0;
