@@ -205,8 +205,8 @@ def check_train(runner, work, kills, epochs):
 
 def check_md(runner, work, kills, steps, model):
     os.makedirs(work, exist_ok=True)
-    # Periodic, and large enough for the cell list to have several bins: atoms cross the cell's
-    # faces (wrapping, images) and the neighbour list's pair order depends on where atoms are.
+    # Periodic: atoms cross the cell's faces (wrapping, image counts in the restart file) and
+    # pairs reach across them (shift vectors).
     structure = os.path.join(work, "box.xyz")
     write_periodic_box(structure, 40, 8.0, 2)
     common = ["md", "--model", model, "--input", structure, "--frame", "0", "--steps", str(steps), "--dt", "0.25",

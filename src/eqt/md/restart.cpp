@@ -22,7 +22,7 @@ std::string shape_text(at::IntArrayRef shape) {
 
 class Reader {
  public:
-  Reader(const std::filesystem::path& path) : path_(path.string()), content_(io::read_safetensors(path)) {}
+  explicit Reader(const std::filesystem::path& path) : path_(path.string()), content_(io::read_safetensors(path)) {}
 
   const std::string& meta(const std::string& key) const {
     const auto it = content_.metadata.find(key);
