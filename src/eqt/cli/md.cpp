@@ -330,7 +330,7 @@ int run_md(const MdOptions& opt) {
   check_options(opt);
   if (opt.threads > 0) set_num_threads(opt.threads);
   const std::string restart_file = restart_path(opt);
-  if (opt.resume && restart_file.empty()) fail("--resume needs a restart file: give --restart-file, --traj or --log");
+  if (opt.resume && restart_file.empty()) fail("--resume needs a restart file: --restart-file, --traj or --log, and --restart-every > 0");
   const auto dtype = parse_dtype(opt.dtype);
   const inference::InferenceModel loaded =
       inference::load_inference_model(opt.model_dir, opt.load.with_dtype(dtype));
