@@ -1,6 +1,7 @@
 // `eqt train CONFIG.yaml`: trains a model into a run directory (src/eqt/train/trainer.h).
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
 
 #include "eqt/cli/commands.h"
@@ -57,8 +58,9 @@ int run_train(const TrainCliOptions& opt) {
     losses_seen = 0;
   };
   options.on_step = [&](double loss) {
-    // Running mean over the epoch: single-batch losses are too noisy to read.
-    loss_average += (loss - loss_average) / static_cast<double>(++losses_seen);
+    // Running mean over the epoch: single-batch losses are too noisy to read. A skipped step's
+    // NaN / Inf (train.log names it) would hide the rest of the epoch's.
+    if (std::isfinite(loss)) loss_average += (loss - loss_average) / static_cast<double>(++losses_seen);
     progress->set_detail(fmt::format("loss {:.4g}", loss_average));
     progress->advance();
   };

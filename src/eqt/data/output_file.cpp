@@ -17,14 +17,30 @@ struct AtomicOutputFile::Compressor {
 
 bool has_gzip_extension(const fs::path& path) { return path.extension() == ".gz"; }
 
-AtomicOutputFile::AtomicOutputFile(const fs::path& path, bool gzip) : file_(path) {
-  if (gzip) {
-    gzip_ = std::make_unique<Compressor>();
-    // windowBits 15 + 16: a gzip header and trailer, as gzip(1) and Python's gzip module expect.
-    if (deflateInit2(&gzip_->stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-      fail("{}: cannot start gzip compression", path.string());
-    }
+void AtomicOutputFile::start_gzip() {
+  gzip_ = std::make_unique<Compressor>();
+  // windowBits 15 + 16: a gzip header and trailer, as gzip(1) and Python's gzip module expect.
+  if (deflateInit2(&gzip_->stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    fail("{}: cannot start gzip compression", file_.path().string());
   }
+}
+
+AtomicOutputFile::AtomicOutputFile(const fs::path& path, bool gzip) : file_(path) {
+  if (gzip) start_gzip();
+}
+
+AtomicOutputFile::AtomicOutputFile(const fs::path& path, bool gzip, const std::string& temp_name, uint64_t size)
+    : file_(path, temp_name, size) {
+  if (gzip) start_gzip();
+}
+
+uint64_t AtomicOutputFile::checkpoint() {
+  if (gzip_) {
+    compress({}, true);
+    // A new member, with the same header as a fresh stream's (deflateReset keeps the settings).
+    if (deflateReset(&gzip_->stream) != Z_OK) fail("{}: cannot restart gzip compression", file_.path().string());
+  }
+  return file_.sync();
 }
 
 AtomicOutputFile::~AtomicOutputFile() = default;

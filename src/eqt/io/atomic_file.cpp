@@ -48,6 +48,38 @@ AtomicFile::AtomicFile(const fs::path& path) : path_(path) {
   ::fchmod(fd_, 0666 & ~mask);
 }
 
+AtomicFile::AtomicFile(const fs::path& path, const std::string& temp_name, uint64_t size) : path_(path) {
+  const std::string prefix = path.filename().string() + ".tmp.";
+  if (temp_name.size() != prefix.size() + 6 || temp_name.compare(0, prefix.size(), prefix) != 0 ||
+      temp_name.find('/') != std::string::npos) {
+    fail("{}: '{}' is not a temporary file of it (expected {}XXXXXX)", path.string(), temp_name, prefix);
+  }
+  temp_path_ = (path.parent_path() / temp_name).string();
+  fd_ = ::open(temp_path_.c_str(), O_WRONLY);
+  if (fd_ < 0) fail("{}: cannot reopen its partial file {}: {}", path.string(), temp_path_, std::strerror(errno));
+  // A throwing constructor runs no destructor: close the file here, and leave it where it is.
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0 || static_cast<uint64_t>(info.st_size) < size) {
+    ::close(fd_);
+    fail("{}: its partial file {} is shorter than the {} bytes to continue from", path.string(), temp_path_, size);
+  }
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 || ::lseek(fd_, static_cast<off_t>(size), SEEK_SET) < 0) {
+    const int error = errno;
+    ::close(fd_);
+    fail("{}: cannot truncate its partial file {}: {}", path.string(), temp_path_, std::strerror(error));
+  }
+}
+
+uint64_t AtomicFile::sync() {
+  if (committed_) fail("{}: sync after commit", path_.string());
+  if (::fsync(fd_) != 0) fail_before_rename(path_, "fsync", errno);
+  const off_t offset = ::lseek(fd_, 0, SEEK_CUR);
+  if (offset < 0) fail_before_rename(path_, "lseek", errno);
+  return static_cast<uint64_t>(offset);
+}
+
+std::string AtomicFile::temp_name() const { return fs::path(temp_path_).filename().string(); }
+
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
   if (!committed_) ::unlink(temp_path_.c_str());

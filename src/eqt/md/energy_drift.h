@@ -3,6 +3,7 @@
 // time, accumulated online (Welford-style updates: no stored history, no cancellation for long
 // runs), reported in eV/atom/ps, the usual figure of merit for MD stability.
 #include <cstdint>
+#include <vector>
 
 namespace eqt::md {
 
@@ -15,6 +16,9 @@ class EnergyDrift {
   double ev_per_atom_per_ps(int64_t num_atoms) const;
   // Largest |E(t) - E(first sample)|, eV.
   double max_deviation_ev() const { return max_deviation_; }
+  // The accumulators, exactly, for MD restart files; restore fails (eqt::Error) on a wrong length.
+  std::vector<double> save() const;
+  void restore(const std::vector<double>& values);
 
  private:
   int64_t count_ = 0;

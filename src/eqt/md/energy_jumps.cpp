@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "eqt/core/error.h"
+
 namespace eqt::md {
 
 void EnergyJumps::add(int64_t step, double total_energy_ev) {
@@ -53,6 +55,30 @@ std::string EnergyJumps::warning() const {
       "(docs/md.md).",
       largest_second_, largest_second_ / std::max(typical_step_change_ev(), 1e-300), typical_step_change_ev(),
       largest_, largest_step_);
+}
+
+}  // namespace eqt::md
+
+namespace eqt::md {
+
+std::vector<double> EnergyJumps::save() const {
+  std::vector<double> v = {static_cast<double>(count_), last_, last_change_, largest_, largest_second_,
+                           static_cast<double>(largest_step_)};
+  for (const int64_t n : histogram_) v.push_back(static_cast<double>(n));
+  return v;
+}
+
+void EnergyJumps::restore(const std::vector<double>& v) {
+  if (v.size() != 6 + histogram_.size()) {
+    fail("energy jump state: expected {} numbers, found {}", 6 + histogram_.size(), v.size());
+  }
+  count_ = static_cast<int64_t>(v[0]);
+  last_ = v[1];
+  last_change_ = v[2];
+  largest_ = v[3];
+  largest_second_ = v[4];
+  largest_step_ = static_cast<int64_t>(v[5]);
+  for (std::size_t k = 0; k < histogram_.size(); ++k) histogram_[k] = static_cast<int64_t>(v[6 + k]);
 }
 
 }  // namespace eqt::md

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace eqt::md {
 
@@ -28,6 +29,10 @@ class EnergyJumps {
   bool looks_discontinuous(double ratio = 4.0, double floor_ev = 1e-5) const;
   // The summary's warning line, empty when the run looks like plain integration error.
   std::string warning() const;
+  // The accumulators, exactly (counts below 2^53 are exact doubles), for MD restart files;
+  // restore fails (eqt::Error) on a wrong length.
+  std::vector<double> save() const;
+  void restore(const std::vector<double>& values);
 
  private:
   static constexpr int kBinsPerDecade = 10, kLowestDecade = -16, kDecades = 20;

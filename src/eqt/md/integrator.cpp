@@ -12,6 +12,10 @@ Integrator::Integrator(double dt_fs) : dt_(dt_fs) {
   if (!std::isfinite(dt_fs) || !(dt_fs > 0)) fail("the time step must be > 0 fs, not {}", dt_fs);
 }
 
+void Integrator::restore_random_state(const std::string& state) {
+  if (!state.empty()) fail("{} has no random numbers, but a random state was given", name());
+}
+
 void kick(MdState& state, double dt_fs) {
   if (!state.forces.defined()) fail("internal: forces were not computed before the first MD step");
   // (eV/Angstrom) / amu = kAmuAngstromSquaredPerFsSquaredToEv Angstrom/fs^2.

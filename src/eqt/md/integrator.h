@@ -16,6 +16,10 @@ class Integrator {
   // state.forces must be those at state.positions (call ForceField::compute once before the first step).
   virtual void step(MdState& state, ForceField& forces) = 0;
   virtual std::string name() const = 0;
+  // The state of a stochastic integrator's random numbers (md/restart.h); empty for deterministic ones.
+  virtual std::string random_state() const { return ""; }
+  // Fails (eqt::Error) on a state random_state() did not write.
+  virtual void restore_random_state(const std::string& state);
   double dt() const { return dt_; }
 
  protected:

@@ -24,6 +24,8 @@ class Langevin : public Integrator {
   Langevin(double dt_fs, const LangevinOptions& options);
   void step(MdState& state, ForceField& forces) override;
   std::string name() const override { return "langevin-baoab"; }
+  std::string random_state() const override { return random_.save(); }
+  void restore_random_state(const std::string& state) override { random_.restore(state); }
 
  private:
   void thermalise(MdState& state);  // the O step

@@ -23,6 +23,13 @@ class ModelForces : public ForceField {
 
   const SkinNeighbourList& neighbour_list() const { return list_; }
   int64_t evaluations() const { return evaluations_; }
+  // At an MD restart point: see SkinNeighbourList::invalidate.
+  void invalidate_neighbour_list() { list_.invalidate(); }
+  // A continued run counts the work of the run before it (restart file).
+  void set_counts(int64_t evaluations, int64_t neighbour_list_builds) {
+    evaluations_ = evaluations;
+    list_.set_builds(neighbour_list_builds);
+  }
 
  private:
   std::shared_ptr<models::Model> model_;

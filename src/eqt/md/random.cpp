@@ -1,6 +1,10 @@
 #include "eqt/md/random.h"
 
 #include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "eqt/core/error.h"
 
 namespace eqt::md {
 
@@ -20,6 +24,29 @@ double GaussianSource::next() {
   spare_ = radius * std::sin(angle);
   has_spare_ = true;
   return radius * std::cos(angle);
+}
+
+std::string GaussianSource::save() const {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &spare_, sizeof bits);
+  std::ostringstream out;
+  out << engine_ << ' ' << (has_spare_ ? 1 : 0) << ' ' << bits;
+  return out.str();
+}
+
+void GaussianSource::restore(const std::string& text) {
+  std::istringstream in(text);
+  std::mt19937_64 engine;
+  int has_spare = -1;
+  uint64_t bits = 0;
+  in >> engine >> has_spare >> bits;
+  std::string rest;
+  if (in.fail() || (has_spare != 0 && has_spare != 1) || (in >> rest)) {
+    fail("not a random-number generator state: '{}...'", text.substr(0, 40));
+  }
+  engine_ = engine;
+  has_spare_ = has_spare == 1;
+  std::memcpy(&spare_, &bits, sizeof bits);
 }
 
 at::Tensor GaussianSource::normal(at::IntArrayRef shape) {

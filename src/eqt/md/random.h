@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace eqt::md {
 
@@ -15,6 +16,11 @@ class GaussianSource {
   double next();
   // float64 tensor of independent standard normal numbers.
   at::Tensor normal(at::IntArrayRef shape);
+  // The whole generator state as text (the engine's standard text form and the spare number's
+  // bits), for MD restart files: restore(save()) continues the very same sequence.
+  std::string save() const;
+  // Fails (eqt::Error) on text that save() did not write.
+  void restore(const std::string& text);
 
  private:
   double uniform_open();  // in (0, 1]

@@ -34,4 +34,15 @@ void run_dynamics(MdState& state, Integrator& integrator, ForceField& forces, in
   }
 }
 
+void continue_dynamics(MdState& state, Integrator& integrator, ForceField& forces, int64_t last_step,
+                       const Observer& observe) {
+  if (!state.forces.defined()) fail("internal: a continued MD run needs the forces of its restart state");
+  if (last_step < state.step) fail("the run is already at step {}, beyond the {} steps asked for", state.step, last_step);
+  while (state.step < last_step) {
+    integrator.step(state, forces);
+    check_finite(state);
+    if (observe) observe(state);
+  }
+}
+
 }  // namespace eqt::md

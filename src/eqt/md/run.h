@@ -14,4 +14,9 @@ using Observer = std::function<void(const MdState&)>;
 
 void run_dynamics(MdState& state, Integrator& integrator, ForceField& forces, int64_t steps, const Observer& observe);
 
+// A run continued from a restart file (md/restart.h): the state already has its forces and was
+// observed; steps until state.step == last_step, observing after each.
+void continue_dynamics(MdState& state, Integrator& integrator, ForceField& forces, int64_t last_step,
+                       const Observer& observe);
+
 }  // namespace eqt::md

@@ -13,7 +13,7 @@ SkinNeighbourList::SkinNeighbourList(double cutoff, double skin) : cutoff_(cutof
 }
 
 bool SkinNeighbourList::needs_rebuild(const MdState& state) const {
-  if (builds_ == 0 || skin_ == 0) return true;
+  if (stale_ || skin_ == 0) return true;
   if (reference_unwrapped_.size(0) != state.num_atoms() || reference_pbc_ != state.pbc ||
       !at::equal(reference_cell_, state.cell)) {
     return true;
@@ -30,6 +30,7 @@ void SkinNeighbourList::rebuild(const MdState& state) {
   reference_cell_ = state.cell.clone();
   reference_pbc_ = state.pbc;
   ++builds_;
+  stale_ = false;
 }
 
 data::NeighbourList SkinNeighbourList::update(const MdState& state) {

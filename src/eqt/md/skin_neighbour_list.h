@@ -22,6 +22,11 @@ class SkinNeighbourList {
   // Pairs within the cutoff at the state's positions.
   data::NeighbourList update(const MdState& state);
   int64_t builds() const { return builds_; }
+  // The next update() rebuilds. At an MD restart point, so that the run continued from the
+  // restart file (which starts with a fresh list) sees the same pairs in the same order.
+  void invalidate() { stale_ = true; }
+  // A continued run counts the builds of the run before it (restart file).
+  void set_builds(int64_t builds) { builds_ = builds; }
   double cutoff() const { return cutoff_; }
   double skin() const { return skin_; }
 
@@ -31,6 +36,7 @@ class SkinNeighbourList {
 
   double cutoff_, skin_;
   int64_t builds_ = 0;
+  bool stale_ = true;
   data::NeighbourList cached_;     // radius cutoff + skin, at the last build
   at::Tensor reference_unwrapped_; // [N, 3] unwrapped positions at the last build
   at::Tensor reference_images_;    // [N, 3] state.images at the last build

@@ -14,6 +14,9 @@ ThermoLog::ThermoLog(const std::filesystem::path& path) : file_(path, data::has_
   file_.write(std::string(kThermoHeader) + "\n");
 }
 
+ThermoLog::ThermoLog(const std::filesystem::path& path, const std::string& temp_name, uint64_t size)
+    : file_(path, data::has_gzip_extension(path), temp_name, size) {}
+
 void ThermoLog::write(const MdState& state) { file_.write(thermo_row(state) + "\n"); }
 
 void ThermoLog::commit() { file_.commit(); }

@@ -17,7 +17,12 @@ inline constexpr const char* kThermoHeader = "step,time_fs,potential_eV,kinetic_
 class ThermoLog {
  public:
   explicit ThermoLog(const std::filesystem::path& path);
+  // Continues the partial file of a killed run at a restart point (data::AtomicOutputFile); the
+  // header is already in its first `size` bytes.
+  ThermoLog(const std::filesystem::path& path, const std::string& temp_name, uint64_t size);
   void write(const MdState& state);
+  uint64_t checkpoint() { return file_.checkpoint(); }
+  std::string temp_name() const { return file_.temp_name(); }
   void commit();
 
  private:

@@ -36,6 +36,10 @@ data::Structure trajectory_frame(const MdState& state) {
 
 TrajectoryWriter::TrajectoryWriter(const std::filesystem::path& path) : file_(path, data::has_gzip_extension(path)) {}
 
+TrajectoryWriter::TrajectoryWriter(const std::filesystem::path& path, const std::string& temp_name, uint64_t size,
+                                   int64_t frames)
+    : file_(path, data::has_gzip_extension(path), temp_name, size), frames_(frames) {}
+
 void TrajectoryWriter::write(const MdState& state) {
   file_.write(data::format_extxyz_frame(trajectory_frame(state)));
   ++frames_;

@@ -18,7 +18,13 @@ data::Structure trajectory_frame(const MdState& state);
 class TrajectoryWriter {
  public:
   explicit TrajectoryWriter(const std::filesystem::path& path);
+  // Continues the partial file of a killed run at a restart point (data::AtomicOutputFile):
+  // `size` bytes holding `frames` frames.
+  TrajectoryWriter(const std::filesystem::path& path, const std::string& temp_name, uint64_t size, int64_t frames);
   void write(const MdState& state);
+  // A restart point: see data::AtomicOutputFile::checkpoint.
+  uint64_t checkpoint() { return file_.checkpoint(); }
+  std::string temp_name() const { return file_.temp_name(); }
   void commit();
   int64_t frames() const { return frames_; }
 

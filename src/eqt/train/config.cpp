@@ -199,6 +199,8 @@ TrainConfig typed_config(const YAML::Node& r, const std::string& origin, const f
   c.ema_decay = get<double>(r, "training.ema_decay");
   require(c.ema_decay >= 0 && c.ema_decay < 1, origin, "training.ema_decay", "must be in [0, 1)");
   c.log_every = std::max<int64_t>(1, get<int64_t>(r, "training.log_every"));
+  c.max_skipped_steps = get<int64_t>(r, "training.max_skipped_steps");
+  require(c.max_skipped_steps > 0, origin, "training.max_skipped_steps", "must be > 0");
   return c;
 }
 

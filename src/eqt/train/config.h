@@ -49,6 +49,7 @@ struct TrainConfig {
   int64_t epochs = 100, max_steps = 0;
   double max_minutes = 0.0;
   int64_t seed = 0, val_every = 1, early_stopping_patience = 0, log_every = 50;
+  int64_t max_skipped_steps = 10;  // consecutive steps with a non-finite loss or gradient before the run stops
   double ema_decay = 0.99;
 };
 

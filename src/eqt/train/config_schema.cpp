@@ -79,6 +79,8 @@ std::vector<Field> make_fields() {
       {"training.val_every", T::Int, "1", "validate (and checkpoint) every this many epochs"},
       {"training.early_stopping_patience", T::Int, "0", "> 0: stop after this many validations without improvement"},
       {"training.ema_decay", T::Float, "0.99", "EMA of weights (0: off); used for validation and export"},
+      {"training.max_skipped_steps", T::Int, "10",
+       "steps with a non-finite loss or gradient are skipped; this many in a row stop the run"},
       {"training.log_every", T::Int, "50", "plain progress line every this many steps (non-terminal output)"},
   };
   fields.insert(fields.end(), others.begin(), others.end());

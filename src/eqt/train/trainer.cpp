@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
@@ -110,6 +111,8 @@ class Trainer {
   void prepare_run_dir();
   void build();
   void train_step(const Batch& batch, Totals& totals);
+  void skip_step(const Batch& batch, double loss, double gradient_norm);
+  std::string structures_of(const Batch& batch) const;
   Totals validate();
   bool after_validation(Totals train, const Totals& val);
   void export_best();
@@ -123,6 +126,7 @@ class Trainer {
   }
 
   TrainOptions options_;
+  int64_t skipped_in_a_row_ = 0;  // steps with a non-finite loss or gradient since the last good one
   std::shared_ptr<parallel::Communicator> comm_;
   fs::path dir_;
   LoadedConfig loaded_;
@@ -268,20 +272,27 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
   optimiser_->zero_grad();
   const Batch batch = shard_of(global_batch, comm_->rank(), comm_->size());
   double local_loss = 0.0;
+  std::optional<BatchResult> result;
   if (!batch.empty()) {  // a rank may get nothing of a step's last, short batch
     BatchData data = make_batch(data_.train, batch, c_, norm_, dtype_);
     data.step_counts = label_counts(data_.train, global_batch, c_);
     const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
-    const BatchResult result = batch_loss(*model_, data, c_, norm_, true);
-    result.loss.backward();
-    local_loss = result.loss.item<double>();
-    totals.add(result);
+    result = batch_loss(*model_, data, c_, norm_, true);
+    result->loss.backward();
+    local_loss = result->loss.item<double>();
   }
+  if (options_.on_gradients) options_.on_gradients(state_.step, *model_);
   const double loss = all_reduce_gradients(*model_, *comm_, local_loss);
-  if (!std::isfinite(loss)) {
-    fail("training diverged at step {} (loss is not finite); try a lower optimiser.lr or clip_grad_norm",
-         state_.step);
+  // Both are sums over the ranks, so a NaN or Inf on any rank is one on every rank: all ranks
+  // skip (or stop) together, without another collective.
+  const double norm = gradient_norm(*model_);
+  if (!std::isfinite(loss) || !std::isfinite(norm)) {
+    skip_step(global_batch, loss, norm);
+    if (options_.on_step) options_.on_step(loss);  // the progress bar counts batches
+    return;
   }
+  skipped_in_a_row_ = 0;
+  if (result) totals.add(*result);
   if (c_.clip_grad_norm > 0) clip_gradient_norm(*model_, c_.clip_grad_norm);
   optimiser_->step();
   if (c_.ema_decay > 0) {
@@ -291,6 +302,31 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
   }
   ++state_.step;
   if (options_.on_step) options_.on_step(loss);
+}
+
+std::string Trainer::structures_of(const Batch& batch) const {
+  constexpr std::size_t kNamed = 8;  // a batch of 1,000 structures must not make a 1,000-line message
+  std::string names;
+  for (std::size_t k = 0; k < batch.size() && k < kNamed; ++k) {
+    names += (k > 0 ? ", " : "") + data_.train.samples[static_cast<std::size_t>(batch[k])].where;
+  }
+  if (batch.size() > kNamed) names += fmt::format(" and {} more", batch.size() - kNamed);
+  return names;
+}
+
+// No optimiser step, no EMA update, no training totals: the weights stay those of the last good
+// step (and of any checkpoint). Every rank gets here together (see train_step).
+void Trainer::skip_step(const Batch& batch, double loss, double norm) {
+  ++skipped_in_a_row_;
+  const std::string what = fmt::format("non-finite {} (loss {}, gradient norm {}) in the batch of {}",
+                                       std::isfinite(loss) ? "gradient" : "loss", loss, norm, structures_of(batch));
+  if (skipped_in_a_row_ >= c_.max_skipped_steps) {
+    fail("training stopped at step {} (epoch {}): {} steps in a row had a non-finite loss or gradient "
+         "(training.max_skipped_steps); the last: {}. The last checkpoint holds the weights before them; "
+         "try a lower optimiser.lr, optimiser.clip_grad_norm, or check these structures",
+         state_.step, state_.epoch, skipped_in_a_row_, what);
+  }
+  log(fmt::format("warning: step {} skipped: {}", state_.step, what));
 }
 
 Totals Trainer::validate() {
@@ -354,6 +390,13 @@ bool Trainer::after_validation(Totals train, const Totals& val) {
   const bool early_stop =
       c_.early_stopping_patience > 0 && state_.validations_without_improvement >= c_.early_stopping_patience;
   if (!comm_->is_root()) return early_stop;  // every rank decided the same from the same totals
+  // A finite step can still overflow a weight (a huge learning rate); such weights must not
+  // replace the last good checkpoint.
+  if (!weights_finite(*model_) || !weights_finite(*ema_)) {
+    fail("training stopped at step {}: the weights are no longer finite (overflow after an optimiser step); "
+         "the checkpoints were not overwritten; try a lower optimiser.lr or optimiser.clip_grad_norm",
+         state_.step);
+  }
   if (improved) {
     write_checkpoint(dir_ / "checkpoints" / "best", *model_, *ema_, *optimiser_, state_);
     export_best();

@@ -10,6 +10,9 @@
 // this invocation) or early stopping, always cleanly: validation, checkpoint, export.
 // Resuming (options.resume) continues from checkpoints/last exactly where the run stopped, also
 // in the middle of an epoch, and gives the same weights as an uninterrupted run (same threads).
+// A step whose loss or gradient is not finite is skipped (no optimiser or EMA update) with a
+// warning naming the batch's structures; training.max_skipped_steps of them in a row stop the
+// run with an error naming them. The weights never take a non-finite value, so no checkpoint holds one.
 // With a communicator of N ranks the run is data-parallel (data_parallel.h): every rank trains on
 // its part of each global batch of N x data.batch_size structures; rank 0 alone writes RUN_DIR.
 #include <cstdint>
@@ -21,6 +24,10 @@
 
 namespace eqt::parallel {
 class Communicator;
+}
+
+namespace eqt::models {
+class Model;
 }
 
 namespace eqt::train {
@@ -37,6 +44,9 @@ struct TrainOptions {
   std::function<void(int64_t epoch, int64_t batches, int64_t done)> on_epoch_start;
   std::function<void(double loss)> on_step;
   std::function<void()> on_epoch_end;
+  // A test hook: sees (and may change) this process's gradients of optimiser step `step` before
+  // they are reduced across ranks and checked for non-finite values.
+  std::function<void(int64_t step, models::Model& model)> on_gradients;
 };
 
 struct TrainSummary {

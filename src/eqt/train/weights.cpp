@@ -37,6 +37,25 @@ void copy_weights(const models::Model& src, models::Model& dst) {
   }
 }
 
+double gradient_norm(const models::Model& model) {
+  at::NoGradGuard no_grad;
+  at::Tensor sum;
+  for (const auto& p : model.parameters()) {
+    if (!p.grad().defined()) continue;
+    const at::Tensor part = p.grad().to(at::kDouble).pow(2).sum();
+    sum = sum.defined() ? sum + part : part;
+  }
+  return sum.defined() ? std::sqrt(sum.item<double>()) : 0.0;
+}
+
+bool weights_finite(const models::Model& model) {
+  at::NoGradGuard no_grad;
+  for (const auto& p : model.parameters()) {
+    if (!at::isfinite(p).all().item<bool>()) return false;
+  }
+  return true;
+}
+
 double clip_gradient_norm(models::Model& model, double max_norm) {
   at::NoGradGuard no_grad;
   double sum = 0.0;
