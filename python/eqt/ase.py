@@ -17,6 +17,17 @@ from . import _eqt
 _VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 
 
+def _tags(atoms, kind):
+    """The atoms' OC20 tags (atoms.get_tags()) when they have any; OC20 models need them."""
+    if atoms.has("tags"):
+        return np.asarray(atoms.get_tags(), dtype=np.int64)
+    if kind.startswith("equiformer_oc20"):
+        raise ValueError(
+            "the {} model needs per-atom OC20 tags (0 fixed sub-surface, 1 surface, 2 adsorbate): "
+            "call atoms.set_tags(...) first".format(kind))
+    return None
+
+
 def _has_volume(atoms):
     return bool(atoms.pbc.any()) and abs(atoms.cell.volume) > 0
 
@@ -56,6 +67,13 @@ class EqtCalculator(Calculator):
         self.potential = _eqt.Potential(self.model_dir, dtype=dtype, ecse=bool(ecse), ecse_fallback=fallback,
                                         ecse_pruning=ecse_pruning, device=str(device))
 
+    def check_state(self, atoms, tol=1e-15):
+        # ASE's state check ignores tags, which OC20 models read: retagged atoms must be recomputed.
+        changes = Calculator.check_state(self, atoms, tol)
+        if self.atoms is not None and not np.array_equal(self.atoms.get_tags(), atoms.get_tags()):
+            changes.append("tags")
+        return changes
+
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         Calculator.calculate(self, atoms, properties, system_changes)
         atoms = self.atoms
@@ -73,6 +91,7 @@ class EqtCalculator(Calculator):
             tuple(bool(p) for p in atoms.pbc),
             forces=True,
             stress=periodic,
+            tags=_tags(atoms, self.potential.kind),
         )
         energy = out.pop("energy")
         self.results["energy"] = energy

@@ -55,9 +55,20 @@ py::dict results_to_dict(const PotentialResults& results) {
   return out;
 }
 
+// OC20 models read per-atom tags (0 sub-surface, 1 surface, 2 adsorbate); other models ignore them.
+void set_tags(data::Structure& structure, const IntArray& tags) {
+  const std::vector<int64_t> t = vector_from_numpy(tags, "tags");
+  if (static_cast<int64_t>(t.size()) != structure.num_atoms()) {
+    throw py::value_error("tags: " + std::to_string(t.size()) + " tags for " + std::to_string(structure.num_atoms()) +
+                          " atoms");
+  }
+  structure.arrays["tags"] = at::tensor(t, at::kLong);
+}
+
 py::dict compute(Potential& potential, const IntArray& numbers, const DoubleArray& positions, const DoubleArray& cell,
-                 const std::array<bool, 3>& pbc, bool forces, bool stress) {
-  const data::Structure structure = structure_from_numpy(numbers, positions, cell, pbc);
+                 const std::array<bool, 3>& pbc, bool forces, bool stress, const std::optional<IntArray>& tags) {
+  data::Structure structure = structure_from_numpy(numbers, positions, cell, pbc);
+  if (tags) set_tags(structure, *tags);
   PotentialResults results;
   {
     py::gil_scoped_release release;
@@ -84,9 +95,10 @@ void bind_potential(py::module_& module) {
            "model directory for environments without a frame and its frame pruning ('single' or 'official'), on "
            "device ('cpu', 'cuda', 'cuda:N').")
       .def("compute", &compute, py::arg("numbers"), py::arg("positions"), py::arg("cell"), py::arg("pbc"),
-           py::arg("forces") = true, py::arg("stress") = false,
+           py::arg("forces") = true, py::arg("stress") = false, py::arg("tags") = py::none(),
            "Energy (eV), forces [N, 3] (eV/A), stress [3, 3] (eV/A^3, ASE's sign; periodic cells only) and the "
-           "model's other outputs of one structure, as a dict of floats and float64 arrays.")
+           "model's other outputs of one structure, as a dict of floats and float64 arrays. tags: per-atom OC20 "
+           "tags (0 sub-surface, 1 surface, 2 adsorbate), required by OC20 models, ignored by others.")
       .def(
           "save",
           [](const Potential& potential, const std::string& model_dir) {

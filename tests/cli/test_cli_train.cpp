@@ -247,6 +247,7 @@ TEST(CliTrainPresets, Qm9Equiformer) { check_preset("qm9_equiformer.yaml", 40); 
 TEST(CliTrainPresets, MethanePet) { check_preset("methane_pet.yaml"); }
 TEST(CliTrainPresets, MethanePetEcse) { check_preset("methane_pet_ecse.yaml"); }
 TEST(CliTrainPresets, WaterPet) { check_preset("water_pet.yaml"); }
+TEST(CliTrainPresets, Oc20SyntheticEquiformer) { check_preset("oc20_synthetic_equiformer.yaml", 8); }
 
 }  // namespace
 }  // namespace eqt::testing

@@ -88,6 +88,33 @@ TEST(TrainConfig, SetOverridesAnyKeyIncludingModelSections) {
   EXPECT_NE(error_of(kMinimal, {"noequals"}).find("dotted.key=value"), std::string::npos);
 }
 
+TEST(TrainConfig, RelaxedPositionsTargetAndItsScheduleAndNormalisation) {
+  const auto loaded = parse_config(std::string(kMinimal) +
+                                       "model: {kind: equiformer_oc20}\n"
+                                       "targets: {energy: {key: energy_relaxed, ewt_threshold: 0.02}, forces: {weight: 0},\n"
+                                       "          relaxed_positions: {weight: 15}}\n"
+                                       "normalisation: {positions_std: 0.9}\n",
+                                   "cfg.yaml", "/base");
+  const TrainConfig& c = loaded.config;
+  EXPECT_EQ(c.model_kind, "equiformer_oc20");
+  EXPECT_TRUE(c.relaxed_positions.trained());
+  EXPECT_EQ(c.relaxed_positions.key, "pos_relaxed");
+  EXPECT_DOUBLE_EQ(c.relaxed_positions.weight, 15.0);
+  EXPECT_DOUBLE_EQ(c.relaxed_positions.final_weight, 1.0);
+  EXPECT_EQ(c.relaxed_positions.loss, LossKind::L1);
+  EXPECT_DOUBLE_EQ(c.energy.ewt_threshold, 0.02);
+  EXPECT_DOUBLE_EQ(c.positions_std.as<double>(), 0.9);
+  // Off by default: no auxiliary task, no EwT column.
+  const TrainConfig plain = parse_config(kMinimal, "cfg.yaml", "/base").config;
+  EXPECT_FALSE(plain.relaxed_positions.trained());
+  EXPECT_DOUBLE_EQ(plain.energy.ewt_threshold, 0.0);
+  EXPECT_NE(error_of(kMinimal, {"targets.relaxed_positions.final_weight=-1"})
+                .find("targets.relaxed_positions.final_weight"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"targets.energy.ewt_threshold=-0.1"}).find("targets.energy.ewt_threshold"),
+            std::string::npos);
+}
+
 TEST(TrainConfig, LoadConfigNamesAMissingFile) {
   try {
     (void)load_config("/nonexistent/cfg.yaml");
@@ -105,7 +132,7 @@ TEST(TrainConfig, EveryPresetParses) {
     EXPECT_NO_THROW((void)load_config(entry.path())) << entry.path();
     ++count;
   }
-  EXPECT_GE(count, 7);
+  EXPECT_GE(count, 9);
 }
 
 }  // namespace

@@ -65,6 +65,11 @@ void apply_run_defaults(EvalOptions& opt, const ModelLocation& location) {
   if (!opt.keys_given.count("energy")) opt.keys.energy = run.keys.energy;
   if (!opt.keys_given.count("forces")) opt.keys.forces = run.keys.forces;
   if (!opt.keys_given.count("stress")) opt.keys.stress = run.keys.stress;
+  for (const auto& [output, key] : run.targets) {
+    bool given = false;
+    for (const auto& text : opt.targets) given |= inference::parse_target_mapping(text).first == output;
+    if (!given) opt.targets.push_back(output + "=" + key);
+  }
 }
 
 fs::path default_output_dir(const EvalOptions& opt, const ModelLocation& location) {

@@ -17,6 +17,7 @@ RunDefaults run_defaults(const std::filesystem::path& run_dir) {
   d.keys.energy = config.energy.key;
   d.keys.forces = config.forces.key;
   d.keys.stress = config.stress.key;
+  if (config.relaxed_positions.trained()) d.targets["relaxed_positions"] = config.relaxed_positions.key;
   return d;
 }
 

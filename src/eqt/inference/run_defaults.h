@@ -3,6 +3,7 @@
 // run's test set (RUN_DIR/test.xyz, written by `eqt train` for a data.test_fraction split, else the
 // config's data.test file) and the label keys the run trained on (targets.<name>.key).
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,9 @@ inline const char* kRunTestSetFile = "test.xyz";
 struct RunDefaults {
   std::optional<std::string> test_input;  // none: the run has no test set
   data::LabelKeys keys;
+  // Model output -> label key of the run's other targets (relaxed_positions -> pos_relaxed, when the
+  // run trained OC20's IS2RS task).
+  std::map<std::string, std::string> targets;
 };
 
 // Reads RUN_DIR/config.yaml (as resolved by eqt train) with train::load_config, which names the

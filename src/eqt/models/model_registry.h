@@ -53,6 +53,10 @@ struct ConfigContext {
   std::string origin;                     // the section's name for error messages: "model.<kind>"
   std::vector<int64_t> training_species;  // atomic numbers in the training set, ascending
   bool dipole_head = false;               // the run trains dipoles: give the model a charge head (dipole.h)
+  // The run trains OC20's IS2RS task (relaxed positions): give the model its auxiliary head, whose
+  // displacement is scaled by positions_std (A, fitted on the training set).
+  bool auxiliary_positions = false;
+  double positions_std = 1.0;
 };
 
 struct Architecture {

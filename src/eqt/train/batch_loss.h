@@ -21,6 +21,10 @@ struct BatchData {
   at::Tensor baseline;         // [B] float64
   at::Tensor num_atoms;        // [B] model dtype
   at::Tensor forces, stress, dipole;
+  // relaxed_positions: relaxed - initial positions [N, 3] and the atoms trained on (tag > 0, bool
+  // [N]); the weight of this step (auxiliary_weight.h; make_batch sets the initial weight).
+  at::Tensor displacement, free_atoms;
+  double relaxed_positions_weight = 0.0;
   // Elements behind each target's loss in the whole step (label_counts); empty: this batch's own.
   // Data-parallel training gives each rank a part of a step's batch and the counts of the whole,
   // so that the ranks' losses add up to the loss of the whole batch.
@@ -31,7 +35,8 @@ BatchData make_batch(const Split& split, const std::vector<int64_t>& indices, co
                      const Normalisation& normalisation, c10::ScalarType dtype);
 
 // Label elements per target name (target_names) of the structures `indices`: the losses divide
-// by these.
+// by these. For relaxed_positions the elements are the free atoms (the official IS2RS loss sums
+// the three components of an atom and averages over atoms).
 std::map<std::string, int64_t> label_counts(const Split& split, const std::vector<int64_t>& indices,
                                             const TrainConfig& config);
 
@@ -39,6 +44,8 @@ std::map<std::string, int64_t> label_counts(const Split& split, const std::vecto
 struct ErrorSums {
   double abs = 0.0, sq = 0.0;
   int64_t count = 0;
+  int64_t within = 0;  // energy with targets.energy.ewt_threshold > 0: elements with |error| below it
+  double fraction_within() const { return count ? static_cast<double>(within) / static_cast<double>(count) : 0.0; }
   double mae() const { return count ? abs / static_cast<double>(count) : 0.0; }
   double rmse() const;
 };
@@ -51,8 +58,13 @@ struct BatchResult {
 };
 
 // Target names used for metrics columns: the energy label's key ("energy", "U0", ...), "forces",
-// "stress", "dipole"; only trained ones, in this order.
+// "stress", "dipole", "relaxed_positions" (errors of the predicted relaxed positions of the free
+// atoms, A per component); only trained ones, in this order.
 std::vector<std::string> target_names(const TrainConfig& config);
+
+// The weight each target's mean loss gets in the logged train_loss / val_loss: its config weight,
+// relaxed_positions at its final (scheduled) weight, so that validations compare across the run.
+double reported_weight(const TrainConfig& config, const std::string& name);
 
 // training: forces / stress keep their graph (create_graph) so their loss can be trained.
 BatchResult batch_loss(models::Model& model, const BatchData& batch, const TrainConfig& config,

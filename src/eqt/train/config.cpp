@@ -116,7 +116,15 @@ TargetConfig target(const YAML::Node& r, const std::string& name, const std::str
   t.key = get<std::string>(r, "targets." + name + ".key");
   t.weight = get<double>(r, "targets." + name + ".weight");
   t.loss = parse_loss_kind(get<std::string>(r, "targets." + name + ".loss"), origin + ": targets." + name + ".loss");
-  if (name == "energy") t.per_atom = get<bool>(r, "targets.energy.per_atom");
+  if (name == "energy") {
+    t.per_atom = get<bool>(r, "targets.energy.per_atom");
+    t.ewt_threshold = get<double>(r, "targets.energy.ewt_threshold");
+    if (t.ewt_threshold < 0.0) fail("{}: key 'targets.energy.ewt_threshold' must be >= 0", origin);
+  }
+  if (name == "relaxed_positions") {
+    t.final_weight = get<double>(r, "targets.relaxed_positions.final_weight");
+    if (t.final_weight < 0.0) fail("{}: key 'targets.relaxed_positions.final_weight' must be >= 0", origin);
+  }
   if (t.weight < 0.0) fail("{}: key 'targets.{}.weight' must be >= 0", origin, name);
   return t;
 }
@@ -164,13 +172,17 @@ TrainConfig typed_config(const YAML::Node& r, const std::string& origin, const f
   c.forces = target(r, "forces", origin);
   c.stress = target(r, "stress", origin);
   c.dipole = target(r, "dipole", origin);
-  require(c.energy.trained() || c.forces.trained() || c.stress.trained() || c.dipole.trained(), origin,
+  c.relaxed_positions = target(r, "relaxed_positions", origin);
+  require(c.energy.trained() || c.forces.trained() || c.stress.trained() || c.dipole.trained() ||
+              c.relaxed_positions.trained(),
+          origin,
           "targets", "must give at least one target a weight > 0");
   c.huber_delta = get<double>(r, "targets.huber_delta");
   require(c.huber_delta > 0, origin, "targets.huber_delta", "must be > 0");
   c.reference_energies = get_path(r, "normalisation.reference_energies");
   c.mean = get_path(r, "normalisation.mean");
   c.scale = get_path(r, "normalisation.scale");
+  c.positions_std = get_path(r, "normalisation.positions_std");
   c.optimiser = get<std::string>(r, "optimiser.name");
   check_choice(c.optimiser, {"adamw", "adam"}, origin, "optimiser.name");
   c.lr = get<double>(r, "optimiser.lr");

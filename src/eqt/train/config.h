@@ -18,6 +18,10 @@ struct TargetConfig {
   double weight = 0.0;
   LossKind loss = LossKind::Mse;
   bool per_atom = false;  // energy only
+  double ewt_threshold = 0.0;  // energy only: > 0 logs the fraction of structures within it (OC20's EwT)
+  // relaxed_positions only: the weight decays linearly from `weight` to this over the run
+  // (auxiliary_weight.h); the official IS2RE + IS2RS trainer's 15 -> 1.
+  double final_weight = 0.0;
   bool trained() const { return weight > 0.0; }
 };
 
@@ -35,9 +39,13 @@ struct TrainConfig {
   int64_t batch_size = 8, batch_atoms = 0;
   // targets
   TargetConfig energy, forces, stress, dipole;
+  // OC20's IS2RS auxiliary task: per-atom relaxed positions (key pos_relaxed); the model's
+  // auxiliary head regresses (relaxed - initial) / positions_std on the tag > 0 atoms.
+  TargetConfig relaxed_positions;
   double huber_delta = 1.0;
   // normalisation: YAML as given ("auto", "none", a mapping or a number)
   YAML::Node reference_energies, mean, scale;
+  YAML::Node positions_std;  // "auto" or a number, A
   // optimiser and schedule
   std::string optimiser = "adamw";
   double lr = 5e-4, weight_decay = 0.0, eps = 1e-8, clip_grad_norm = 0.0;

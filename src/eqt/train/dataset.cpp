@@ -53,6 +53,26 @@ void check_species(const Split& train, const Split& val) {
   }
 }
 
+// OC20's IS2RS labels: the relaxed positions under `key` and the tags that say which atoms move.
+void read_relaxation_labels(const data::Structure& s, const std::string& key, const std::string& where,
+                            Labels& labels) {
+  if (!s.has_array(key)) {
+    fail("{}: target key '{}' is absent (the per-atom relaxed positions; set targets.relaxed_positions.key to the "
+         "column used in the file, or its weight to 0)", where, key);
+  }
+  const at::Tensor relaxed = s.arrays.at(key);
+  if (relaxed.dim() != 2 || relaxed.size(0) != s.num_atoms() || relaxed.size(1) != 3) {
+    fail("{}: '{}' must be a per-atom column of 3 numbers (relaxed positions), not {} per atom", where, key,
+         relaxed.dim() == 2 ? relaxed.size(1) : 1);
+  }
+  if (!s.has_array("tags")) {
+    fail("{}: targets.relaxed_positions needs the per-atom 'tags' column (0 fixed sub-surface, 1 surface, "
+         "2 adsorbate): the loss is on the tag > 0 atoms", where);
+  }
+  labels.displacement = relaxed.to(at::kDouble) - s.positions.to(at::kDouble);
+  labels.free_atoms = s.arrays.at("tags").reshape({-1}).gt(0);
+}
+
 }  // namespace
 
 int64_t Split::num_atoms() const {
@@ -101,6 +121,7 @@ Labels read_labels(const data::Structure& s, const TrainConfig& config, const st
     if (d.numel() != 3) fail("{}: dipole '{}' must hold 3 numbers, not {}", where, config.dipole.key, d.numel());
     labels.dipole = d;
   }
+  if (config.relaxed_positions.trained()) read_relaxation_labels(s, config.relaxed_positions.key, where, labels);
   return labels;
 }
 

@@ -22,6 +22,10 @@ struct Labels {
   at::Tensor forces;  // [N, 3]
   at::Tensor stress;  // [3, 3]
   at::Tensor dipole;  // [3]
+  // relaxed_positions: pos_relaxed - pos [N, 3] (the raw difference, as the official trainer:
+  // OC20's relaxed positions are not re-wrapped) and the atoms it is trained on, tag > 0 (bool [N]).
+  at::Tensor displacement;
+  at::Tensor free_atoms;
 };
 
 struct Sample {

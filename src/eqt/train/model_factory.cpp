@@ -23,7 +23,8 @@ const models::ArchitectureFormat& format_of(const std::string& kind) {
 
 // The architecture's own hook builds it from its config section (model_registry.h); a run that
 // trains dipoles gives the model its own charge head (models/dipole.h).
-std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std::set<int64_t>& species) {
+std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std::set<int64_t>& species,
+                                           double positions_std) {
   const models::Architecture* architecture = models::find_architecture(config.model_kind);
   if (!architecture || !architecture->from_config) {
     std::string known;
@@ -34,14 +35,17 @@ std::shared_ptr<models::Model> plain_model(const TrainConfig& config, const std:
   context.origin = "model." + config.model_kind;
   context.training_species.assign(species.begin(), species.end());
   context.dipole_head = config.dipole.trained();
+  context.auxiliary_positions = config.relaxed_positions.trained();
+  context.positions_std = positions_std;
   return architecture->from_config(config.model_section, context);
 }
 
 }  // namespace
 
 
-ModelRecipe model_recipe(const TrainConfig& config, const std::set<int64_t>& training_species) {
-  std::shared_ptr<models::Model> model = plain_model(config, training_species);
+ModelRecipe model_recipe(const TrainConfig& config, const std::set<int64_t>& training_species,
+                         double positions_std) {
+  std::shared_ptr<models::Model> model = plain_model(config, training_species, positions_std);
   if (!config.ecse.IsNull()) {
     models::ecse::EcseOptions options;
     try {

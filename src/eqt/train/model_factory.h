@@ -4,8 +4,9 @@
 //   1. the architecture's own YAML hook (model_registry.h: Architecture::from_config) makes a plain
 //      model (Equiformer preset keys, PET all_species + ARCHITECTURAL_HYPERS; PET's all_species
 //      defaults to the training species),
-//      with a dipole head when the config trains targets.dipole (models/dipole.h), optionally
-//      wrapped in ECSE;
+//      with a dipole head when the config trains targets.dipole (models/dipole.h), with OC20's
+//      IS2RS head (scaled by the fitted positions_std) when it trains targets.relaxed_positions,
+//      optionally wrapped in ECSE;
 //   2. the registry's format for its kind describes it (the "architecture" JSON);
 //   3. the same format builds it back with the fitted normalisation.
 // The architecture JSON is what checkpoints and exported models store.
@@ -27,7 +28,9 @@ struct ModelRecipe {
   nlohmann::json architecture;
 };
 
-ModelRecipe model_recipe(const TrainConfig& config, const std::set<int64_t>& training_species);
+// positions_std: the fitted scale of the IS2RS displacement (Normalisation::positions_std).
+ModelRecipe model_recipe(const TrainConfig& config, const std::set<int64_t>& training_species,
+                         double positions_std = 1.0);
 
 // find_kind(recipe.kind)->build({architecture, normalisation}, dtype), with a clear error when the
 // kind has no registered format.

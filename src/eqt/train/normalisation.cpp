@@ -138,7 +138,27 @@ Normalisation fit_normalisation(const Split& train, const TrainConfig& config) {
   }
   n.stress_scale = rms(stress);
   n.dipole_scale = rms(dipole);
+  if (config.relaxed_positions.trained()) {
+    if (is_word(config.positions_std, "auto")) {
+      n.positions_std = fit_positions_std(train);
+    } else {
+      n.positions_std = number(config.positions_std, "positions_std");
+      if (!(n.positions_std > 0)) fail("normalisation.positions_std must be > 0");
+    }
+  }
   return n;
+}
+
+double fit_positions_std(const Split& train) {
+  double sum = 0.0;
+  int64_t count = 0;
+  for (const auto& s : train.samples) {
+    if (!s.labels.displacement.defined()) continue;
+    const at::Tensor lengths = s.labels.displacement.norm(2, {1});
+    sum += (lengths * s.labels.free_atoms.to(lengths.scalar_type())).sum().item<double>();
+    count += s.labels.free_atoms.sum().item<int64_t>();
+  }
+  return count > 0 && sum > 0 ? sum / static_cast<double>(count) : 1.0;
 }
 
 nlohmann::json normalisation_json(const Normalisation& n, bool with_baseline) {
@@ -153,6 +173,7 @@ nlohmann::json to_json(const Normalisation& n) {
   nlohmann::json j = normalisation_json(n, true);
   j["stress_scale"] = n.stress_scale;
   j["dipole_scale"] = n.dipole_scale;
+  j["positions_std"] = n.positions_std;
   return j;
 }
 
@@ -162,6 +183,7 @@ Normalisation normalisation_from_json(const nlohmann::json& j) {
   n.scale = j.at("std").get<double>();
   n.stress_scale = j.value("stress_scale", 1.0);
   n.dipole_scale = j.value("dipole_scale", 1.0);
+  n.positions_std = j.value("positions_std", 1.0);
   for (const auto& [symbol, value] : j.at("reference_energies").items()) {
     n.reference_energies[*data::atomic_number(symbol)] = value.get<double>();
   }

@@ -6,7 +6,8 @@
 // (numpy.linalg.lstsq's minimum-norm solution, so species that always occur in the same ratio,
 // as in one molecule's MD, share the energy evenly); scale is the RMS of the force components
 // (or, without force labels, the std of the energies left after the references). Each of the three
-// can be fixed in the config instead.
+// can be fixed in the config instead. OC20-style runs (reference_energies none, energy-only) get
+// the official IS2RE normaliser: mean and std of the training set's relaxed energies.
 //
 // During training the model is built with scale only (mean 0, no references): the baseline
 // mean + sum refs is added to its output in float64 outside the model, so that float32 training
@@ -30,6 +31,9 @@ struct Normalisation {
   double scale = 1.0;                            // eV: energies and forces (eV/A) are divided by it
   double stress_scale = 1.0;                     // eV/A^3: RMS of the stress labels
   double dipole_scale = 1.0;                     // RMS of the dipole labels
+  // A: the IS2RS displacement (relaxed - initial) is divided by it; fitted as the official
+  // trainer's statistics do, the mean length |relaxed - initial| over the tag > 0 training atoms.
+  double positions_std = 1.0;
   // mean + sum_i reference_energies[Z_i] for each structure, float64 [B].
   at::Tensor baseline(const at::Tensor& species, const at::Tensor& batch, int64_t num_structures) const;
   double baseline(const data::Structure& s) const;
@@ -39,6 +43,9 @@ struct Normalisation {
 std::vector<double> fit_reference_energies(const at::Tensor& counts, const at::Tensor& energies);
 
 Normalisation fit_normalisation(const Split& train, const TrainConfig& config);
+
+// Mean |displacement| over the free atoms of the training set (1 when there are none or all are 0).
+double fit_positions_std(const Split& train);
 
 // The model.json form {"mean", "std", "reference_energies": {"H": eV, ...}}; `with_baseline`
 // false gives the training form (mean 0, no references).

@@ -41,10 +41,11 @@ void truncate_metrics(const fs::path& path, int64_t max_step) {
 
 }  // namespace
 
-std::string metrics_header(const std::vector<std::string>& targets) {
+std::string metrics_header(const std::vector<std::string>& targets, const std::vector<std::string>& extra_columns) {
   std::string h = "epoch,step,time_s,lr,train_loss,val_loss";
   for (const auto& t : targets) h += ",train_" + t + "_mae";
   for (const auto& t : targets) h += ",val_" + t + "_mae,val_" + t + "_rmse";
+  for (const auto& c : extra_columns) h += "," + c;
   return h;
 }
 
@@ -53,14 +54,16 @@ std::string metrics_line(const MetricsRow& r) {
                                  r.train_loss, r.val_loss);
   for (double v : r.train_mae) line += fmt::format(",{:.8g}", v);
   for (std::size_t i = 0; i < r.val_mae.size(); ++i) line += fmt::format(",{:.8g},{:.8g}", r.val_mae[i], r.val_rmse[i]);
+  for (double v : r.extra) line += fmt::format(",{:.8g}", v);
   return line;
 }
 
-RunFiles::RunFiles(const fs::path& run_dir, const std::vector<std::string>& targets, bool fresh, int64_t max_step) {
+RunFiles::RunFiles(const fs::path& run_dir, const std::vector<std::string>& targets, bool fresh, int64_t max_step,
+                   const std::vector<std::string>& extra_columns) {
   const fs::path metrics = run_dir / "metrics.csv";
   if (fresh || !fs::exists(metrics)) {
     data::AtomicOutputFile out(metrics, false);
-    out.write(metrics_header(targets) + "\n");
+    out.write(metrics_header(targets, extra_columns) + "\n");
     out.commit();
   } else {
     truncate_metrics(metrics, max_step);

@@ -17,6 +17,7 @@
 #include "eqt/data/extxyz_writer.h"
 #include "eqt/data/output_file.h"
 #include "eqt/models/model_dir.h"
+#include "eqt/train/auxiliary_weight.h"
 #include "eqt/train/batch_loss.h"
 #include "eqt/train/batching.h"
 #include "eqt/train/checkpoint.h"
@@ -58,6 +59,7 @@ struct Totals {
       t.abs += e.abs;
       t.sq += e.sq;
       t.count += e.count;
+      t.within += e.within;
     }
   }
   // Sums over the ranks (every rank then holds the totals of the whole step set, in targets order).
@@ -67,7 +69,7 @@ struct Totals {
     for (const auto& t : targets) {
       const auto& e = errors[t];
       values.insert(values.end(), {loss_sum[t], static_cast<double>(loss_count[t]), e.abs, e.sq,
-                                   static_cast<double>(e.count)});
+                                   static_cast<double>(e.count), static_cast<double>(e.within)});
     }
     std::vector<at::Tensor> tensors{at::tensor(values, at::kDouble)};
     comm.all_reduce_sum(tensors, "metrics");
@@ -75,18 +77,14 @@ struct Totals {
     for (const auto& t : targets) {
       loss_sum[t] = v[0];
       loss_count[t] = std::llround(v[1]);
-      errors[t] = ErrorSums{v[2], v[3], std::llround(v[4])};
-      v += 5;
+      errors[t] = ErrorSums{v[2], v[3], std::llround(v[4]), std::llround(v[5])};
+      v += 6;
     }
   }
   double weighted_loss(const TrainConfig& c) const {
     double total = 0.0;
     for (const auto& [name, sum] : loss_sum) {
-      const double w = name == "forces" ? c.forces.weight
-                       : name == "stress" ? c.stress.weight
-                       : name == "dipole" ? c.dipole.weight
-                                          : c.energy.weight;
-      total += w * sum / static_cast<double>(std::max<int64_t>(1, loss_count.at(name)));
+      total += reported_weight(c, name) * sum / static_cast<double>(std::max<int64_t>(1, loss_count.at(name)));
     }
     return total;
   }
@@ -121,6 +119,7 @@ class Trainer {
   }
   std::vector<int64_t> atoms_per_structure() const;
   std::vector<Batch> global_batches(int64_t epoch) const;
+  std::vector<std::string> extra_columns() const;
   void log(const std::string& line) {
     if (files_) files_->log(line);
   }
@@ -142,6 +141,8 @@ class Trainer {
   std::unique_ptr<RunFiles> files_;
   std::vector<std::string> targets_;
   double lr_ = 0.0;
+  double auxiliary_weight_ = 0.0;  // relaxed_positions' weight at the last step
+  int64_t total_steps_ = 0;        // steps per epoch x training.epochs (the schedules' length)
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
@@ -177,6 +178,12 @@ std::vector<Batch> Trainer::global_batches(int64_t epoch) const {
                       atoms_per_structure(), c_.batch_size * ranks, c_.batch_atoms * ranks);
 }
 
+// OC20's EwT of the validation energies, when asked for (targets.energy.ewt_threshold).
+std::vector<std::string> Trainer::extra_columns() const {
+  if (!c_.energy.trained() || c_.energy.ewt_threshold <= 0) return {};
+  return {"val_" + c_.energy.key + "_ewt"};
+}
+
 std::vector<int64_t> Trainer::atoms_per_structure() const {
   std::vector<int64_t> n;
   for (const auto& s : data_.train.samples) n.push_back(s.structure.num_atoms());
@@ -193,7 +200,7 @@ void Trainer::build() {
     recipe_.architecture = state_.extra.at("architecture");
   } else {
     norm_ = fit_normalisation(data_.train, c_);
-    recipe_ = model_recipe(c_, data_.train.species());
+    recipe_ = model_recipe(c_, data_.train.species(), norm_.positions_std);
   }
   at::manual_seed(static_cast<uint64_t>(c_.seed));
   const nlohmann::json training_norm = normalisation_json(norm_, false);
@@ -225,7 +232,8 @@ void Trainer::build() {
   s.warmup_steps = std::llround(c_.warmup_epochs * static_cast<double>(steps_per_epoch));
   // From epochs alone (not max_steps / max_minutes): a run stopped early and resumed must see the
   // same rates as one that never stopped.
-  s.total_steps = steps_per_epoch * c_.epochs;
+  total_steps_ = steps_per_epoch * c_.epochs;
+  s.total_steps = total_steps_;
   s.min_lr_factor = c_.min_lr_factor;
   s.plateau_factor = c_.plateau_factor;
   s.plateau_patience = c_.plateau_patience;
@@ -243,7 +251,7 @@ void Trainer::build() {
   if (!comm_->is_root()) return;
   write_text(dir_ / "normalisation.json", to_json(norm_).dump(2) + "\n");
   if (!data_.held_out_test.empty() && !options_.resume) data::write_extxyz(dir_ / "test.xyz", data_.held_out_test);
-  files_ = std::make_unique<RunFiles>(dir_, targets_, !options_.resume, state_.step);
+  files_ = std::make_unique<RunFiles>(dir_, targets_, !options_.resume, state_.step, extra_columns());
   files_->echo = options_.echo_log;
   int64_t parameters = 0;
   for (const auto& p : model_->parameters()) parameters += p.numel();
@@ -276,6 +284,9 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
   if (!batch.empty()) {  // a rank may get nothing of a step's last, short batch
     BatchData data = make_batch(data_.train, batch, c_, norm_, dtype_);
     data.step_counts = label_counts(data_.train, global_batch, c_);
+    auxiliary_weight_ = auxiliary_weight(c_.relaxed_positions.weight, c_.relaxed_positions.final_weight, state_.step,
+                                         total_steps_);
+    data.relaxed_positions_weight = auxiliary_weight_;
     const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
     result = batch_loss(*model_, data, c_, norm_, true);
     result->loss.backward();
@@ -374,6 +385,7 @@ bool Trainer::after_validation(Totals train, const Totals& val) {
     row.val_mae.push_back(val.errors.at(t).mae());
     row.val_rmse.push_back(val.errors.at(t).rmse());
   }
+  if (!extra_columns().empty()) row.extra.push_back(val.errors.at(c_.energy.key).fraction_within());
   const bool improved = !state_.have_best || row.val_loss < state_.best_metric;
   if (improved) {
     state_.best_metric = row.val_loss;
@@ -408,6 +420,8 @@ bool Trainer::after_validation(Totals train, const Totals& val) {
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     line += fmt::format(" val_{}_mae {:.5g}", targets_[i], row.val_mae[i]);
   }
+  if (!row.extra.empty()) line += fmt::format(" val_{}_ewt {:.4g}", c_.energy.key, row.extra[0]);
+  if (c_.relaxed_positions.trained()) line += fmt::format(" aux_weight {:.4g}", auxiliary_weight_);
   files_->log(line + (improved ? " (best)" : ""));
   return early_stop;
 }

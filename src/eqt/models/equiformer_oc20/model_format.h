@@ -25,8 +25,10 @@ std::shared_ptr<Model> load_reference_directory(const std::filesystem::path& dir
 // architecture = oc20_to_json(config); normalisation = {mean, std} of the IS2RE energy.
 ArchitectureFormat architecture_format();
 
-// The "equiformer_oc20" kind: its format and its interaction range. (Training configs do not
-// build it yet: no from_config hook.)
+// The "equiformer_oc20" kind: its format, its interaction range, and training configs' model kind
+// (from_config: the section model.equiformer_oc20 holds model.json's architecture keys, on the
+// official constructor defaults; the run sets use_auxiliary_task and positions_std; new models
+// get the smooth cutoff unless the section turns it off).
 Architecture architecture();
 
 }  // namespace eqt::models::equiformer_oc20
