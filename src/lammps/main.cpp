@@ -10,11 +10,13 @@
 #include "input.h"
 #include "lammps.h"
 #include "eqt/core/allocator.h"
+#include "eqt/core/omp_wait_policy.h"
 #include "eqt/core/torch_warnings.h"
 #include "pair_eqt.h"
 
 int main(int argc, char **argv)
 {
+  eqt::reexec_with_omp_wait_policy(argv);  // before MPI and OpenMP start (core/omp_wait_policy.h)
   MPI_Init(&argc, &argv);
   eqt::install_torch_warning_handler();
   eqt::keep_freed_memory_for_reuse();  // as the eqt command does: no page faults per step on fresh mappings

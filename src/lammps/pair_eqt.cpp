@@ -1,4 +1,5 @@
 #include "pair_eqt.h"
+#include "pair_style_args.h"
 
 #include <algorithm>
 #include <cmath>
@@ -62,37 +63,14 @@ void PairEQT::allocate()
 
 void PairEQT::settings(int narg, char **arg)
 {
-  const char *usage = "Illegal pair_style eqt command: expected MODEL_DIR [float64|float32] [mode exchange|local|replicated] "
-                      "[ecse] [ecse_fallback DIR] [ecse_pruning single|official] [device cpu|cuda|cuda:N]";
-  if (narg < 1) error->all(FLERR, usage);
-  std::string mode;
-  eqt::inference::SystemPotential::LoadOptions options;
-  bool ecse_options = false;  // ecse_fallback / ecse_pruning given
-  for (int k = 1; k < narg; k++) {
-    const std::string word = arg[k];
-    if (word == "float64" || word == "float32") {
-      options.float32 = word == "float32";
-    } else if (word == "mode" && k + 1 < narg) {
-      mode = arg[++k];
-      if (mode != "exchange" && mode != "local" && mode != "replicated")
-        error->all(FLERR, "pair_style eqt: mode must be exchange, local or replicated, not '{}'", mode);
-    } else if (word == "device" && k + 1 < narg) {
-      options.device = arg[++k];
-    } else if (word == "ecse") {
-      options.ecse = true;
-    } else if (word == "ecse_fallback" && k + 1 < narg) {
-      options.ecse_fallback = arg[++k];
-      ecse_options = true;
-    } else if (word == "ecse_pruning" && k + 1 < narg) {
-      options.ecse_pruning = arg[++k];
-      ecse_options = true;  // its value is checked where the model is loaded
-    } else {
-      error->all(FLERR, "{} (got '{}')", usage, word);
-    }
+  eqt::lammps::PairStyleArgs parsed;
+  try {
+    parsed = eqt::lammps::parse_pair_style_args(std::vector<std::string>(arg, arg + narg));
+  } catch (const std::exception &e) {
+    error->all(FLERR, std::string(e.what()));
   }
-  if (ecse_options && !options.ecse) error->all(FLERR, "pair_style eqt: ecse_fallback and ecse_pruning need the keyword ecse");
-  model_dir_ = arg[0];
-  load_model(options, mode);
+  model_dir_ = parsed.model_dir;
+  load_model(parsed.options, parsed.mode);
 }
 
 void PairEQT::load_model(const eqt::inference::SystemPotential::LoadOptions &options, const std::string &mode)
@@ -150,18 +128,14 @@ void PairEQT::coeff(int narg, char **arg)
 {
   if (!system_) error->all(FLERR, "pair_coeff before pair_style eqt");
   if (!allocated) allocate();
-  const int ntypes = atom->ntypes;
-  if (narg != 2 + ntypes || strcmp(arg[0], "*") != 0 || strcmp(arg[1], "*") != 0)
-    error->all(FLERR, "pair_coeff for eqt must be '* *' followed by one element per atom type ({} types)", ntypes);
-  type_numbers_.assign(ntypes + 1, 0);
-  for (int t = 1; t <= ntypes; t++) {
-    const auto z = eqt::data::atomic_number_capitalized(arg[1 + t]);
-    if (!z || *z == 0) error->all(FLERR, "pair_coeff eqt: '{}' (type {}) is not a chemical element", arg[1 + t], t);
-    type_numbers_[t] = *z;
+  try {
+    type_numbers_ = eqt::lammps::parse_pair_coeff_elements(std::vector<std::string>(arg, arg + narg), atom->ntypes);
+  } catch (const std::exception &e) {
+    error->all(FLERR, std::string(e.what()));
   }
   check_species();
-  for (int i = 1; i <= ntypes; i++)
-    for (int j = i; j <= ntypes; j++) setflag[i][j] = 1;
+  for (int i = 1; i <= atom->ntypes; i++)
+    for (int j = i; j <= atom->ntypes; j++) setflag[i][j] = 1;
 }
 
 // Fail at set-up, not in the middle of a run, for an element the model was not trained on.

@@ -8,10 +8,12 @@
 #include "eqt/cli/commands.h"
 #include "eqt/cli/version.h"
 #include "eqt/core/error.h"
+#include "eqt/core/omp_wait_policy.h"
 #include "eqt/core/threads.h"
 #include "eqt/core/torch_warnings.h"
 
 int main(int argc, char** argv) {
+  eqt::reexec_with_omp_wait_policy(argv);  // before anything starts OpenMP threads
   using namespace eqt::cli;
   CLI::App app{"eqt: equivariant transformers (Equiformer, PET, ECSE) for atomistic systems"};
   app.set_version_flag("--version", std::function<std::string()>(version_text), "print eqt's version and what it was built with");

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +46,17 @@ std::string loaded_blas() {
   return {};
 }
 
+// What libgomp was told about waiting at barriers (core/omp_wait_policy.h).
+std::string omp_wait_text() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  const char* spins = std::getenv("GOMP_SPINCOUNT");
+  if (!policy && !spins) return "libgomp's default (threads spin at barriers; EQT_OMP_WAIT=default was set)";
+  std::string text;
+  if (policy) text += fmt::format("OMP_WAIT_POLICY={}", policy);
+  if (spins) text += fmt::format("{}GOMP_SPINCOUNT={}", text.empty() ? "" : ", ", spins);
+  return text;
+}
+
 }  // namespace
 
 std::string version_text() {
@@ -56,10 +68,10 @@ std::string version_text() {
   const std::string blas = loaded_blas();
   return fmt::format(
       "eqt {}\n{}\nBLAS: {} (LibTorch's BLAS_INFO={}, LAPACK_INFO={})\n"
-      "oneDNN for eqt's float32 linears: {}",
+      "oneDNN for eqt's float32 linears: {}\nOpenMP threads wait: {}",
       EQT_VERSION, cuda, blas.empty() ? std::string("not loaded yet") : blas,
       config_value(config, "BLAS_INFO"), config_value(config, "LAPACK_INFO"),
-      dnnl ? "yes" : "no (LibTorch's BLAS; EQT_GEMM=blas or no libdnnl-dev)");
+      dnnl ? "yes" : "no (LibTorch's BLAS; EQT_GEMM=blas or no libdnnl-dev)", omp_wait_text());
 }
 
 }  // namespace eqt::cli

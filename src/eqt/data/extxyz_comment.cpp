@@ -235,7 +235,7 @@ std::vector<CommentEntry> parse_comment_line(std::string_view line) {
   std::vector<CommentEntry> entries;
   for (auto& [key, text] : split_comment_pairs(line)) {
     InfoValue value = convert_comment_value(key, text);
-    const auto same_key = [&](const CommentEntry& e) { return e.key == key; };
+    const auto same_key = [&key = key](const CommentEntry& e) { return e.key == key; };  // C++17: no implicit capture of a binding
     const auto it = std::find_if(entries.begin(), entries.end(), same_key);
     if (it != entries.end()) it->value = std::move(value);
     else entries.push_back({std::move(key), std::move(value)});

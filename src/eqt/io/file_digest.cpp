@@ -43,4 +43,18 @@ std::string read_file_bytes(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+std::string read_small_file(const std::filesystem::path& path, uint64_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot open {}: {}", path.string(), std::strerror(errno));
+  std::string bytes;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    bytes.append(chunk, static_cast<size_t>(in.gcount()));
+    if (bytes.size() > max_bytes)
+      fail("{}: larger than {} bytes, which no file of this kind needs: is it the right file?", path.string(), max_bytes);
+  }
+  if (in.bad()) fail("error while reading {}", path.string());
+  return bytes;
+}
+
 }  // namespace eqt::io

@@ -22,5 +22,9 @@ uint32_t parse_crc32_text(const std::string& text, const std::string& origin);
 
 // The whole file as bytes; fails naming the file when it cannot be opened or read.
 std::string read_file_bytes(const std::filesystem::path& path);
+// The same for a file that is small by nature (a config, model.json): one over max_bytes fails
+// naming the file and the limit, having read at most max_bytes + 1 bytes of it (a hostile or
+// mistaken 100 GB "config" is refused, not loaded).
+std::string read_small_file(const std::filesystem::path& path, uint64_t max_bytes);
 
 }  // namespace eqt::io
