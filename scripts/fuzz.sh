@@ -8,6 +8,8 @@
 # A finding (crash, sanitizer report, hang over 10 s, an allocation over 2 GB or an exception other
 # than eqt::Error) is written to fuzz-findings/<target>-* and the script exits non-zero; add the
 # file to fuzz/regressions/<target>/ once fixed, and the ctest fuzz.replay.<target> keeps it fixed.
+# Each target's CPU time and executions are appended to $cache/campaigns.csv (the totals in
+# docs/reliability.md are sums over it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -27,13 +29,19 @@ status=0
 for target in "${targets[@]}"; do
   mkdir -p "$cache/$target"
   echo "== $target: ${seconds} s"
-  if ! "$build/fuzz/$target" "$cache/$target" "fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
+  TIMEFORMAT='%U %S'
+  if ! { time "$build/fuzz/$target" "$cache/$target" "fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=4096 -malloc_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-       -artifact_prefix="fuzz-findings/$target-" 2>"fuzz-findings/$target.log"; then
+       -artifact_prefix="fuzz-findings/$target-" 2>"fuzz-findings/$target.log"; } 2>"fuzz-findings/$target.time"; then
     echo "   FINDING: see fuzz-findings/$target.log and fuzz-findings/$target-*"
     status=1
   fi
   grep -E "stat::number_of_executed_units|stat::new_units_added|cov: " "fuzz-findings/$target.log" | tail -3 | sed 's/^/   /'
+  # CPU seconds (user + system) and executions, appended to a log that sums up every campaign.
+  cpu=$(awk '{ print $1 + $2 }' "fuzz-findings/$target.time")
+  runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "fuzz-findings/$target.log")
+  echo "   CPU: ${cpu} s"
+  echo "$(date -u +%FT%TZ),$target,$cpu,${runs:-0},$status" >> "$cache/campaigns.csv"
   if [ "${EQT_FUZZ_MERGE:-0}" = 1 ]; then
     mkdir -p "fuzz/corpus/$target.new"
     "$build/fuzz/$target" -merge=1 "fuzz/corpus/$target.new" "fuzz/corpus/$target" "$cache/$target" 2>/dev/null

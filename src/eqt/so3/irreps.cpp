@@ -72,6 +72,11 @@ Irreps::Irreps(const std::string& text) {
     } catch (const Error& e) {
       fail("invalid irreps '{}': {}", text, e.what());
     }
+    // MulIrrep::dim() is an int: refuse terms whose dimension would overflow it (mul and l may each
+    // have six digits: 999999x999999e).
+    if (int64_t{item.mul} * (2 * int64_t{item.ir.l} + 1) > (int64_t{1} << 30)) {
+      fail("invalid irreps '{}': the term '{}' has a dimension over 2^30", text, term);
+    }
     items_.push_back(item);
     if (plus == std::string::npos) break;
     start = plus + 1;

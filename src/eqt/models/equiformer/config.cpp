@@ -27,10 +27,20 @@ void EquiformerConfig::validate() const {
   if (so3::Irreps(irreps_node_attr) != so3::Irreps("1x0e")) {
     fail("Equiformer: irreps_node_attr must be 1x0e (the model feeds ones), not {}", irreps_node_attr);
   }
-  if (num_layers < 1) fail("Equiformer: num_layers must be >= 1, not {}", num_layers);
-  if (num_heads < 1) fail("Equiformer: num_heads must be >= 1, not {}", num_heads);
+  // A model file's sizes decide what is allocated before its weights are read, so a hostile or
+  // mistaken one must fail here, not in the allocator (fuzz/fuzz_model_directory; 10^8 radial basis
+  // functions took 14 GB). The papers' models use 6 layers, 4-8 heads and 32-128 basis functions.
+  constexpr int64_t kMaxLayers = 256, kMaxHeads = 1024, kMaxBasis = 4096, kMaxNeurons = 65536, kMaxAtomType = 1024;
+  if (num_layers < 1 || num_layers > kMaxLayers) fail("Equiformer: num_layers must be in 1..{}, not {}", kMaxLayers, num_layers);
+  if (num_heads < 1 || num_heads > kMaxHeads) fail("Equiformer: num_heads must be in 1..{}, not {}", kMaxHeads, num_heads);
   if (!(max_radius > 0)) fail("Equiformer: max_radius must be positive, not {}", max_radius);
-  if (number_of_basis < 1) fail("Equiformer: number_of_basis must be >= 1");
+  if (number_of_basis < 1 || number_of_basis > kMaxBasis) {
+    fail("Equiformer: number_of_basis must be in 1..{}, not {}", kMaxBasis, number_of_basis);
+  }
+  for (const auto neurons : fc_neurons) {
+    if (neurons < 1 || neurons > kMaxNeurons) fail("Equiformer: fc_neurons entries must be in 1..{}, not {}", kMaxNeurons, neurons);
+  }
+  if (max_atom_type > kMaxAtomType) fail("Equiformer: max_atom_type must be at most {}, not {}", kMaxAtomType, max_atom_type);
   if (attention == AttentionType::DotProduct && nonlinear_message) {
     fail("Equiformer: nonlinear_message applies to graph attention only");
   }
@@ -44,12 +54,19 @@ void EquiformerConfig::validate() const {
   const std::pair<const char*, const std::string*> fields[] = {
       {"irreps_node_embedding", &irreps_node_embedding}, {"irreps_sh", &irreps_sh},
       {"irreps_feature", &irreps_feature}, {"irreps_head", &irreps_head}, {"irreps_mlp_mid", &irreps_mlp_mid}};
+  // Bounds on sizes, as above: features far wider than any published model's (256x0e+128x1e+
+  // 64x2e has dimension 960), and degrees for which the Wigner 3j tables stay small.
+  constexpr int64_t kMaxIrrepsDim = 16384;
+  constexpr int kMaxDegree = 10;
   for (const auto& [name, text] : fields) {
+    so3::Irreps irreps;
     try {
-      (void)so3::Irreps(*text);
+      irreps = so3::Irreps(*text);
     } catch (const std::exception& e) {
       fail("Equiformer: {} = '{}' is not valid irreps: {}", name, *text, e.what());
     }
+    if (irreps.dim() > kMaxIrrepsDim) fail("Equiformer: {} = '{}' has dimension {}, beyond eqt's limit of {}", name, *text, irreps.dim(), kMaxIrrepsDim);
+    if (irreps.size() > 0 && irreps.lmax() > kMaxDegree) fail("Equiformer: {} = '{}' has degree {}, beyond eqt's limit of {}", name, *text, irreps.lmax(), kMaxDegree);
   }
 }
 

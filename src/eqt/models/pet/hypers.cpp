@@ -16,10 +16,20 @@ bool as_bool(const Json& v, const std::string& key) {
   return v.get<bool>();
 }
 
+// A model file's sizes decide what is allocated before its weights are read: a hostile or mistaken
+// width or depth must fail here, not in the allocator (found by fuzz/fuzz_model_directory).
+// The official default hypers use widths of 256 and 3 layers; these bounds are far above any real
+// model and keep every single weight matrix below 2^32 elements.
+constexpr int64_t kMaxPetSize = 65536;
+constexpr int64_t kMaxPetLayers = 256;
+
 int64_t as_positive_int(const Json& v, const std::string& key) {
   if (!v.is_number_integer() || v.get<int64_t>() < 1) {
     fail("PET hypers: {} must be a positive integer, got {}", key, v.dump());
   }
+  const bool layers = key.find("LAYERS") != std::string::npos;
+  const int64_t limit = layers ? kMaxPetLayers : kMaxPetSize;
+  if (v.get<int64_t>() > limit) fail("PET hypers: {} = {} is beyond eqt's limit of {}", key, v.dump(), limit);
   return v.get<int64_t>();
 }
 
