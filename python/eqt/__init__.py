@@ -5,12 +5,29 @@ uses (numpy in, numpy out; torch is never imported).
 """
 import os as _os
 
-# OpenMP threads that sleep instead of spinning at barriers, unless the user chose a policy: on a
-# machine where other processes compete for the cores, spinning made training up to 15x slower
-# (docs/reliability.md, "Shared machines"). libgomp reads this once, when it is first loaded, so it
-# takes effect only if nothing (e.g. ``import torch``) loaded it before ``import eqt``.
-if not ({"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & set(_os.environ)) and _os.environ.get("EQT_OMP_WAIT") != "default":
-    _os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+# OpenMP threads sleep instead of spinning at barriers when the machine's cores are busy with other
+# work (as the eqt command decides, docs/reliability.md "Shared machines"), unless the user chose a
+# policy. libgomp reads this once, when it is first loaded, so it takes effect only if nothing
+# (e.g. ``import torch``) loaded it before ``import eqt``.
+def _cores_look_busy():
+    import time
+
+    try:
+        others = []
+        for _ in range(5):  # the fewest runnable tasks over 10 ms, as src/eqt/core/omp_wait_policy.cpp
+            with open("/proc/loadavg") as f:
+                others.append(int(f.read().split()[3].split("/")[0]) - 1)
+            time.sleep(0.002)
+        elsewhere = max(0, _os.cpu_count() - len(_os.sched_getaffinity(0)))
+        return min(others) > elsewhere
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+if not ({"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"} & set(_os.environ)):
+    _mode = _os.environ.get("EQT_OMP_WAIT", "auto")
+    if _mode == "passive" or (_mode == "auto" and _cores_look_busy()):
+        _os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 from ._eqt import EqtError, Potential, __version__, get_num_threads, set_num_threads
 

@@ -66,20 +66,26 @@ TEST(CliHelp, VersionPrintsTheProjectVersion) {
   EXPECT_NE(r.output.find("oneDNN for eqt's float32 linears: "), std::string::npos) << r.output;
 }
 
-// eqt re-executes itself so that OpenMP threads sleep at barriers unless the user chose a policy
-// (core/omp_wait_policy.h); --version reports what libgomp was given.
-TEST(CliHelp, OpenMpThreadsSleepUnlessTheUserChoseAWaitPolicy) {
-  const std::string clean = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u EQT_OMP_WAIT ";
-  const auto chosen_by_eqt = run_command(clean + eqt() + " --version");
-  EXPECT_EQ(chosen_by_eqt.exit_code, 0);
-  EXPECT_NE(chosen_by_eqt.output.find("OpenMP threads wait: OMP_WAIT_POLICY=PASSIVE"), std::string::npos)
-      << chosen_by_eqt.output;
+// eqt chooses how OpenMP threads wait (core/omp_wait_policy.h) unless the user did; --version
+// reports what libgomp was given and who chose it.
+TEST(CliHelp, OpenMpWaitPolicyIsTheUsersOrChosenByEqt) {
+  const std::string clean = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u EQT_OMP_WAIT -u EQT_OMP_WAIT_CHOICE ";
+  const auto forced = run_command(clean + "EQT_OMP_WAIT=passive " + eqt() + " --version");
+  EXPECT_EQ(forced.exit_code, 0);
+  EXPECT_NE(forced.output.find("OpenMP threads wait: PASSIVE: EQT_OMP_WAIT=passive (chosen by eqt)"), std::string::npos)
+      << forced.output;
+  const auto automatic = run_command(clean + eqt() + " --version");
+  EXPECT_TRUE(automatic.output.find("OpenMP threads wait: PASSIVE: the cores were busy at start") != std::string::npos ||
+              automatic.output.find("OpenMP threads wait: spin: the cores were free at start") != std::string::npos)
+      << automatic.output;
   const auto users = run_command(clean + "OMP_WAIT_POLICY=active " + eqt() + " --version");
-  EXPECT_NE(users.output.find("OpenMP threads wait: OMP_WAIT_POLICY=active"), std::string::npos) << users.output;
+  EXPECT_NE(users.output.find("OpenMP threads wait: OMP_WAIT_POLICY=active (set by the user)"), std::string::npos)
+      << users.output;
   const auto spins = run_command(clean + "GOMP_SPINCOUNT=1000 " + eqt() + " --version");
-  EXPECT_NE(spins.output.find("OpenMP threads wait: GOMP_SPINCOUNT=1000"), std::string::npos) << spins.output;
-  const auto off = run_command(clean + "EQT_OMP_WAIT=default " + eqt() + " --version");
-  EXPECT_NE(off.output.find("OpenMP threads wait: libgomp's default"), std::string::npos) << off.output;
+  EXPECT_NE(spins.output.find("OpenMP threads wait: GOMP_SPINCOUNT=1000 (set by the user)"), std::string::npos)
+      << spins.output;
+  const auto spin = run_command(clean + "EQT_OMP_WAIT=spin " + eqt() + " --version");
+  EXPECT_NE(spin.output.find("OpenMP threads wait: spin: libgomp's default"), std::string::npos) << spin.output;
 }
 
 // CI must run exactly the test command the README gives to users.

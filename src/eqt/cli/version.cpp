@@ -46,15 +46,17 @@ std::string loaded_blas() {
   return {};
 }
 
-// What libgomp was told about waiting at barriers (core/omp_wait_policy.h).
+// What libgomp was told about waiting at barriers, and who chose it (core/omp_wait_policy.h).
 std::string omp_wait_text() {
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const char* spins = std::getenv("GOMP_SPINCOUNT");
-  if (!policy && !spins) return "libgomp's default (threads spin at barriers; EQT_OMP_WAIT=default was set)";
+  const char* choice = std::getenv("EQT_OMP_WAIT_CHOICE");
+  if (choice) return fmt::format("{} (chosen by eqt)", choice);
+  if (!policy && !spins) return "spin: libgomp's default (EQT_OMP_WAIT=spin)";
   std::string text;
   if (policy) text += fmt::format("OMP_WAIT_POLICY={}", policy);
   if (spins) text += fmt::format("{}GOMP_SPINCOUNT={}", text.empty() ? "" : ", ", spins);
-  return text;
+  return text + " (set by the user)";
 }
 
 }  // namespace
