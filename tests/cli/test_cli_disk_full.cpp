@@ -23,13 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string bytes_of(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // `eqt ARGUMENTS` with files limited to `limit` bytes; exit code and output. Between fork and
 // exec the child only sets the limit and the signal disposition (an ignored signal stays ignored
 // across exec).
@@ -47,7 +40,7 @@ CommandResult eqt_under_size_limit(rlim_t limit, const std::string& arguments, c
   ::waitpid(pid, &status, 0);
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.output = bytes_of(log);
+  result.output = file_bytes(log);
   return result;
 }
 
@@ -88,10 +81,10 @@ TEST(CliDiskFull, PredictKeepsThePreviousOutput) {
   std::ofstream(output) << "previous predictions\n";
   const auto args = "predict --model " + quoted(model) + " --input " + quoted(input) + " --output " + quoted(output);
   expect_disk_full_error(eqt_under_size_limit(8 << 10, args, dir / "log"), output);
-  EXPECT_EQ(bytes_of(output), "previous predictions\n");
+  EXPECT_EQ(file_bytes(output), "previous predictions\n");
   expect_no_temporaries(output.parent_path());
   // Without the limit the same command succeeds: the limit was the cause.
-  EXPECT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << bytes_of(dir / "log");
+  EXPECT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << file_bytes(dir / "log");
   EXPECT_GT(fs::file_size(output), 8u << 10);
   fs::remove_all(dir);
 }
@@ -106,9 +99,9 @@ TEST(CliDiskFull, MdKeepsThePreviousTrajectory) {
   const auto args = "md --model " + quoted(model) + " --input " + quoted(input) +
                     " --steps 100 --dt 0.5 --init-temperature 300 --seed 1 --traj " + quoted(trajectory);
   expect_disk_full_error(eqt_under_size_limit(8 << 10, args, dir / "log"), trajectory);
-  EXPECT_EQ(bytes_of(trajectory), "previous trajectory\n");
+  EXPECT_EQ(file_bytes(trajectory), "previous trajectory\n");
   expect_no_temporaries(trajectory.parent_path());
-  EXPECT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << bytes_of(dir / "log");
+  EXPECT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << file_bytes(dir / "log");
   EXPECT_GT(fs::file_size(trajectory), 8u << 10);
   fs::remove_all(dir);
 }
@@ -119,16 +112,16 @@ TEST(CliDiskFull, ExportKeepsThePreviousModelDirectory) {
   const fs::path exported = dir / "out" / "exported";
   fs::create_directories(exported.parent_path());
   const auto args = "export --model " + quoted(model) + " --output " + quoted(exported);
-  ASSERT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << bytes_of(dir / "log");
-  const std::string weights = bytes_of(exported / "weights.safetensors");
-  const std::string description = bytes_of(exported / "model.json");
+  ASSERT_EQ(eqt_under_size_limit(RLIM_INFINITY, args, dir / "log").exit_code, 0) << file_bytes(dir / "log");
+  const std::string weights = file_bytes(exported / "weights.safetensors");
+  const std::string description = file_bytes(exported / "model.json");
   ASSERT_GT(weights.size(), 4096u);
   const auto r = eqt_under_size_limit(weights.size() / 2, args, dir / "log");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("weights.safetensors: write failed: File too large (disk full"), std::string::npos)
       << r.output;
-  EXPECT_EQ(bytes_of(exported / "weights.safetensors"), weights);
-  EXPECT_EQ(bytes_of(exported / "model.json"), description);
+  EXPECT_EQ(file_bytes(exported / "weights.safetensors"), weights);
+  EXPECT_EQ(file_bytes(exported / "model.json"), description);
   expect_no_temporaries(dir / "out");
   EXPECT_NO_THROW(models::read_model_directory(exported));
   fs::remove_all(dir);
@@ -144,14 +137,14 @@ TEST(CliDiskFull, TrainKeepsThePreviousCheckpoint) {
   // A validation writes the best checkpoint (when it improved), then the last one.
   const fs::path last = run / "checkpoints" / "last" / "checkpoint.pt";
   const fs::path best = run / "checkpoints" / "best" / "checkpoint.pt";
-  const std::string previous_last = bytes_of(last), previous_best = bytes_of(best);
+  const std::string previous_last = file_bytes(last), previous_best = file_bytes(best);
   ASSERT_GT(previous_last.size(), 4096u);
   const auto r = eqt_under_size_limit(previous_last.size() / 2,
                                       "train --resume " + quoted(run) + " --set training.epochs=2", dir / "log");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("checkpoint.pt: write failed: File too large (disk full"), std::string::npos) << r.output;
-  EXPECT_EQ(bytes_of(last), previous_last);
-  EXPECT_EQ(bytes_of(best), previous_best);
+  EXPECT_EQ(file_bytes(last), previous_last);
+  EXPECT_EQ(file_bytes(best), previous_best);
   expect_no_temporaries(run / "checkpoints");
   // The intact checkpoint still resumes, once there is room again.
   const auto resumed = eqt_under_size_limit(RLIM_INFINITY, "train --resume " + quoted(run) + " --set training.epochs=2",

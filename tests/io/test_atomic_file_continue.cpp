@@ -19,13 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string error_of(const std::function<void()>& body) {
   try {
     body();
@@ -61,7 +54,7 @@ TEST(AtomicFileContinue, TruncatesToTheRecordedSizeAndWritesOn) {
   AtomicFile continued(target, temp, size);
   continued.write("second");
   continued.commit();
-  EXPECT_EQ(whole_file(target), "first,second");
+  EXPECT_EQ(eqt::testing::file_bytes(target), "first,second");
   EXPECT_FALSE(fs::exists(dir / temp));
 }
 
@@ -74,7 +67,7 @@ TEST(AtomicFileContinue, RefusesOtherFilesAndShortOrMissingTemporaries) {
     const std::string message = error_of([&] { AtomicFile f(target, name, 0); });
     EXPECT_NE(message.find("is not a temporary file of it"), std::string::npos) << name << ": " << message;
   }
-  EXPECT_EQ(whole_file(dir / "precious.txt"), "keep me");
+  EXPECT_EQ(eqt::testing::file_bytes(dir / "precious.txt"), "keep me");
 
   const std::string missing = error_of([&] { AtomicFile f(target, "traj.xyz.tmp.abcdef", 0); });
   EXPECT_NE(missing.find("cannot reopen its partial file"), std::string::npos) << missing;
@@ -82,7 +75,7 @@ TEST(AtomicFileContinue, RefusesOtherFilesAndShortOrMissingTemporaries) {
   std::ofstream(dir / "traj.xyz.tmp.ABCDEF") << "abc";
   const std::string short_file = error_of([&] { AtomicFile f(target, "traj.xyz.tmp.ABCDEF", 10); });
   EXPECT_NE(short_file.find("shorter than the 10 bytes"), std::string::npos) << short_file;
-  EXPECT_EQ(whole_file(dir / "traj.xyz.tmp.ABCDEF"), "abc");
+  EXPECT_EQ(eqt::testing::file_bytes(dir / "traj.xyz.tmp.ABCDEF"), "abc");
 }
 
 }  // namespace

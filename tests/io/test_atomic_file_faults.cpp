@@ -21,13 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string contents_of(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // Runs `body` in a child process whose files may not grow beyond `limit` bytes. Returns the
 // message of the eqt::Error it threw, or "" if it returned normally. The child runs no LibTorch
 // code, so forking this (multi-threaded) test process is safe.
@@ -77,7 +70,7 @@ TEST(AtomicFileFaults, FailedWriteKeepsThePreviousFile) {
   EXPECT_NE(message.find(path.string() + ": write failed: File too large"), std::string::npos) << message;
   EXPECT_NE(message.find("disk full"), std::string::npos) << message;
   EXPECT_NE(message.find("the previous file is unchanged"), std::string::npos) << message;
-  EXPECT_EQ(contents_of(path), previous);
+  EXPECT_EQ(eqt::testing::file_bytes(path), previous);
   EXPECT_EQ(files_in(dir), std::vector<std::string>{"checkpoint.pt"});  // no temporary left behind
   fs::remove_all(dir);
 }

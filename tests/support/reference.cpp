@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 #include <vector>
 
@@ -56,6 +57,13 @@ double max_rel_diff(const at::Tensor& a, const at::Tensor& b) {
 
 fs::path eqt_executable() { return fs::path(EQT_BINARY_DIR) / "eqt"; }
 fs::path source_dir() { return fs::path(EQT_SOURCE_DIR); }
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 fs::path temp_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("eqt_test_" + name + "_" +

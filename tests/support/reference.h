@@ -28,6 +28,8 @@ double max_rel_diff(const at::Tensor& a, const at::Tensor& b);
 std::filesystem::path eqt_executable();
 std::filesystem::path temp_dir(const std::string& name);
 std::filesystem::path source_dir();
+// A file's whole content as bytes; "" where it cannot be read (tests compare files byte for byte).
+std::string file_bytes(const std::filesystem::path& path);
 
 }  // namespace eqt::testing
 
