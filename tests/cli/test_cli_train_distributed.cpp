@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "support/reference.h"
@@ -186,6 +187,50 @@ TEST_F(CliTrainDistributed, ARankKilledDuringTrainingStopsTheOther) {
   const auto resumed = run_command(eqt_command() + "train --resume " + quoted(dir / "run") +
                                    " --quiet --set training.epochs=3 --set data.batch_size=8");
   EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+}
+
+// Frame `frame`'s first force label becomes 1e300: finite, so the reader keeps it, but its square
+// overflows, so every batch holding that frame has an infinite loss on the rank that computes it.
+void poison_force_label(const fs::path& xyz, int frame) {
+  std::ifstream in(xyz);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::size_t at = 0;
+  for (int f = 0; f < frame; ++f) at += 2 + std::stoul(lines.at(at));
+  std::istringstream atom(lines.at(at + 2));
+  std::string species, x, y, z;
+  atom >> species >> x >> y >> z;
+  lines.at(at + 2) = species + " " + x + " " + y + " " + z + " 1e300 0 0";
+  std::ofstream out(xyz);
+  for (const auto& line : lines) out << line << "\n";
+}
+
+// The poisoned frame's batch is skipped by both ranks together (a NaN or Inf on one rank is one on
+// every rank after the gradient sum): no hang, the same weights as one rank with the global batch,
+// and each skip's warning names the frame.
+TEST_F(CliTrainDistributed, ANonFiniteLossOnOneRankIsSkippedByEveryRank) {
+  const fs::path dir = temp_dir("cli_train_ddp_nonfinite");
+  // A fixed force scale: fitted, it would overflow too, and training would refuse to start
+  // (train.Normalisation.AnOverflowingStatisticNamesTheStructure).
+  const Data d = make_data(dir, 16, "normalisation: {scale: 1.0}");
+  poison_force_label(d.train, 5);
+  const auto one = run_command(train_command(d, dir / "one", 8));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = run_command(mpirun(2, fresh_port()) + train_command(d, dir / "two", 4));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  expect_close_weights(dir / "one", dir / "two", 1e-10);
+  for (const char* run : {"one", "two"}) {
+    std::ifstream log(dir / run / "train.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::size_t skips = 0;
+    for (std::size_t at = text.find("skipped: non-finite"); at != std::string::npos;
+         at = text.find("skipped: non-finite", at + 1)) {
+      ++skips;
+      const std::size_t end = text.find('\n', at);
+      EXPECT_NE(text.substr(at, end - at).find("train.xyz: frame 5"), std::string::npos) << text;
+    }
+    EXPECT_EQ(skips, 3u) << run << ": one skipped step per epoch\n" << text;  // training.epochs=3
+  }
 }
 
 // predict and eval under mpirun: rank 0 writes the same file and the same metrics as one process.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "eqt/core/error.h"
 #include "eqt/data/structure.h"
 #include "eqt/train/normalisation.h"
 
@@ -84,6 +85,32 @@ TEST(TrainNormalisation, WithoutForcesScaleIsTheResidualEnergyStd) {
   const Normalisation n = fit_normalisation(train, config);
   EXPECT_DOUBLE_EQ(n.mean, 3.0);
   EXPECT_NEAR(n.scale, std::sqrt(8.0 / 3.0), 1e-12);  // population std of 1, 3, 5
+}
+
+// A finite label whose square overflows (1e300 eV/A) makes the force RMS infinite; training
+// must refuse to start and name the structure, not skip every step as non-finite.
+TEST(TrainNormalisation, AnOverflowingStatisticNamesTheStructure) {
+  Split train;
+  train.samples = {sample({1, 6}, -1040.0, 0.5), sample({1, 6}, -1041.0, 1e300), sample({6}, -1030.0, 1.0)};
+  for (std::size_t k = 0; k < train.samples.size(); ++k) train.samples[k].where = "train.xyz: frame " + std::to_string(k);
+  TrainConfig config;
+  config.energy.weight = 1.0;
+  config.forces.weight = 1.0;
+  config.reference_energies = YAML::Load("auto");
+  config.mean = YAML::Load("auto");
+  config.scale = YAML::Load("auto");
+  try {
+    fit_normalisation(train, config);
+    ADD_FAILURE() << "an infinite force scale was accepted";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("scale = inf"), std::string::npos) << message;
+    EXPECT_NE(message.find("the largest |force| label, 1e+300 eV/A, is in train.xyz: frame 1"), std::string::npos)
+        << message;
+  }
+  // A given scale leaves nothing to overflow: the fit goes through.
+  config.scale = YAML::Load("1.0");
+  EXPECT_DOUBLE_EQ(fit_normalisation(train, config).scale, 1.0);
 }
 
 }  // namespace

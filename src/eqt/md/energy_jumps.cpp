@@ -50,9 +50,9 @@ std::string EnergyJumps::warning() const {
   return fmt::format(
       "warning: the total energy changed abruptly: its change per step jumped by {:.4g} eV, {:.0f}x the median "
       "change per step ({:.3g} eV; largest change {:.4g} eV in step {}). That is not integration error (it would "
-      "not shrink with a smaller --dt): the model's energy is likely discontinuous, e.g. at its cutoff. "
-      "`eqt check --model ... --input ...` tests it; Equiformer models conserve energy with smooth_cutoff "
-      "(docs/md.md).",
+      "not shrink with a smaller --dt): the model's energy is likely discontinuous, e.g. at its cutoff, or "
+      "nearly so, e.g. an Equiformer's norms where an atom's site is (nearly) centrosymmetric. "
+      "`eqt check --model ... --input ...` tests the cutoff; docs/md.md explains both and what to do.",
       largest_second_, largest_second_ / std::max(typical_step_change_ev(), 1e-300), typical_step_change_ev(),
       largest_, largest_step_);
 }

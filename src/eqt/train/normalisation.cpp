@@ -95,7 +95,55 @@ std::vector<double> fit_reference_energies(const at::Tensor& counts, const at::T
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-Normalisation fit_normalisation(const Split& train, const TrainConfig& config) {
+namespace {
+
+// "the largest |force| label, 1e+300 eV/A, is in FILE: frame K" for each kind of label, so that a
+// statistic that overflowed points at the structure that made it overflow.
+std::string largest_labels(const Split& train) {
+  struct Largest {
+    const char* what;
+    const char* unit;
+    double value = 0.0;
+    std::string where;
+  };
+  Largest energy{"energy", "eV"}, force{"force", "eV/A"}, stress{"stress", "eV/A^3"}, dipole{"dipole", "e A"};
+  const auto consider = [](Largest& largest, const at::Tensor& t, const std::string& where) {
+    if (!t.defined() || t.numel() == 0) return;
+    const double value = t.abs().max().item<double>();
+    if (!(value <= largest.value)) largest = {largest.what, largest.unit, value, where};  // NaN wins too
+  };
+  for (const auto& sample : train.samples) {
+    consider(energy, sample.labels.energy, sample.where);
+    consider(force, sample.labels.forces, sample.where);
+    consider(stress, sample.labels.stress, sample.where);
+    consider(dipole, sample.labels.dipole, sample.where);
+  }
+  std::string out;
+  for (const Largest* l : {&energy, &force, &stress, &dipole}) {
+    if (l->where.empty()) continue;
+    out += fmt::format("{}the largest |{}| label, {:.6g} {}, is in {}", out.empty() ? "" : "; ", l->what, l->value,
+                       l->unit, l->where);
+  }
+  return out;
+}
+
+// Every statistic must be finite: one absurd label (finite, but whose square overflows) would
+// otherwise make every step's loss NaN, every step skipped, and the run end with untrained weights.
+void require_finite(const Normalisation& n, const Split& train) {
+  std::vector<std::pair<std::string, double>> values = {
+      {"mean", n.mean}, {"scale", n.scale}, {"stress_scale", n.stress_scale}, {"dipole_scale", n.dipole_scale},
+      {"positions_std", n.positions_std}};
+  for (const auto& [z, e] : n.reference_energies) values.emplace_back("reference energy of " + data::chemical_symbol(z), e);
+  for (const auto& [name, value] : values) {
+    if (!std::isfinite(value)) {
+      fail("the normalisation fitted on the training set is not finite ({} = {}): a label is absurdly large; {}",
+           name, value, largest_labels(train));
+    }
+  }
+}
+
+// Mean, scales and reference energies as the config asks, fitted where it says "auto".
+Normalisation fit_statistics(const Split& train, const TrainConfig& config) {
   Normalisation n;
   const bool have_energy = config.energy.trained();
   if (is_word(config.reference_energies, "auto")) {
@@ -146,6 +194,14 @@ Normalisation fit_normalisation(const Split& train, const TrainConfig& config) {
       if (!(n.positions_std > 0)) fail("normalisation.positions_std must be > 0");
     }
   }
+  return n;
+}
+
+}  // namespace
+
+Normalisation fit_normalisation(const Split& train, const TrainConfig& config) {
+  Normalisation n = fit_statistics(train, config);
+  require_finite(n, train);
   return n;
 }
 

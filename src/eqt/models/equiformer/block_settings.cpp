@@ -28,6 +28,7 @@ BlockSettings block_settings(const EquiformerConfig& c, bool last) {
   b.irreps_block_output = last ? so3::Irreps(c.irreps_feature) : embedding;
   b.irreps_mlp_mid = so3::Irreps(c.irreps_mlp_mid);
   b.norm_layer = c.norm_layer;
+  b.norm_eps = c.norm_eps;
   b.drop_path_rate = c.drop_path_rate;
   return b;
 }

@@ -47,6 +47,7 @@ void EquiformerConfig::validate() const {
   if (avg_num_nodes <= 0 || avg_degree <= 0) fail("Equiformer: avg_num_nodes / avg_degree must be positive");
   if (max_atom_type < 1) fail("Equiformer: max_atom_type must be >= 1");
   if (std && *std == 0.0) fail("Equiformer: std must not be 0");
+  if (!(norm_eps > 0 && norm_eps <= 1e3)) fail("Equiformer: norm_eps must be in (0, 1000], not {}", norm_eps);
   if (smooth_cutoff && !(smooth_cutoff_width > 0 && smooth_cutoff_width <= max_radius)) {
     fail("Equiformer: smooth_cutoff_width must be in (0, max_radius = {}] A, not {}", max_radius, smooth_cutoff_width);
   }

@@ -38,6 +38,10 @@ struct EquiformerConfig {
   bool nonlinear_message = false;  // graph attention only
   std::string irreps_mlp_mid = "128x0e+64x1e+32x2e";
   std::string norm_layer = "layer";
+  // The norms' epsilon: an l > 0 block is divided by sqrt(mean square + norm_eps). The official
+  // 1e-5 makes the energy nearly singular where an atom's l > 0 features all vanish, i.e. at a
+  // centrosymmetric site such as a perfect crystal's (docs/md.md, "Equiformer at symmetric sites").
+  double norm_eps = 1e-5;
   double alpha_drop = 0.2, proj_drop = 0.0, out_drop = 0.0, drop_path_rate = 0.0;
   // Target normalisation (applied outside the raw network output): E = raw*std + mean + sum atomref[Z].
   c10::optional<double> mean, std, scale;

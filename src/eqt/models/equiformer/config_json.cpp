@@ -111,6 +111,7 @@ const std::map<std::string, Field>& fields() {
       {"nonlinear_message", plain(&C::nonlinear_message)},
       {"irreps_mlp_mid", plain(&C::irreps_mlp_mid)},
       {"norm_layer", plain(&C::norm_layer)},
+      {"norm_eps", plain(&C::norm_eps)},
       {"alpha_drop", plain(&C::alpha_drop)},
       {"proj_drop", plain(&C::proj_drop)},
       {"out_drop", plain(&C::out_drop)},

@@ -65,6 +65,7 @@ const std::map<std::string, Setter>& setters() {
       {"nonlinear_message", set(&EquiformerConfig::nonlinear_message)},
       {"irreps_mlp_mid", set(&EquiformerConfig::irreps_mlp_mid)},
       {"norm_layer", set(&EquiformerConfig::norm_layer)},
+      {"norm_eps", set(&EquiformerConfig::norm_eps)},
       {"alpha_drop", set(&EquiformerConfig::alpha_drop)},
       {"proj_drop", set(&EquiformerConfig::proj_drop)},
       {"out_drop", set(&EquiformerConfig::out_drop)},

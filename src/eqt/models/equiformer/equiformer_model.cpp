@@ -31,7 +31,7 @@ EquiformerModel::EquiformerModel(EquiformerConfig config, c10::ScalarType dtype)
     blocks->register_module(std::to_string(i), blocks_.back());
   }
   const so3::Irreps feature(config_.irreps_feature);
-  norm_ = register_module("norm", make_norm(config_.norm_layer, feature, dtype));
+  norm_ = register_module("norm", make_norm(config_.norm_layer, feature, config_.norm_eps, dtype));
   out_dropout_ = register_module("out_dropout", std::make_shared<EquivariantDropout>(feature, config_.out_drop));
   head_ = register_module("head", std::make_shared<OutputHead>(feature, dtype));
   if (config_.dipole_head) charge_head_ = register_module("charge_head", std::make_shared<OutputHead>(feature, dtype));

@@ -7,14 +7,14 @@ namespace eqt::models::equiformer {
 
 TransformerBlock::TransformerBlock(const BlockSettings& s, c10::ScalarType dtype) {
   const so3::Irreps& irreps_in = s.attention.irreps_node_input;
-  norm_1_ = register_module("norm_1", make_norm(s.norm_layer, irreps_in, dtype));
+  norm_1_ = register_module("norm_1", make_norm(s.norm_layer, irreps_in, s.norm_eps, dtype));
   if (s.dot_product) {
     attention_ = register_module("dpa", std::make_shared<DotProductAttention>(s.attention, dtype));
   } else {
     attention_ = register_module("ga", std::make_shared<GraphAttention>(s.attention, dtype));
   }
   drop_path_ = register_module("drop_path", std::make_shared<GraphDropPath>(s.drop_path_rate));
-  norm_2_ = register_module("norm_2", make_norm(s.norm_layer, irreps_in, dtype));
+  norm_2_ = register_module("norm_2", make_norm(s.norm_layer, irreps_in, s.norm_eps, dtype));
   ffn_ = register_module("ffn", std::make_shared<FeedForward>(irreps_in, s.irreps_block_output, s.irreps_mlp_mid,
                                                               s.attention.proj_drop, dtype));
   if (irreps_in != s.irreps_block_output) {

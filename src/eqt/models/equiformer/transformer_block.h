@@ -23,6 +23,7 @@ struct BlockSettings {
   bool dot_product = false;
   so3::Irreps irreps_block_output, irreps_mlp_mid;
   std::string norm_layer = "layer";
+  double norm_eps = 1e-5;
   double drop_path_rate = 0.0;
 };
 

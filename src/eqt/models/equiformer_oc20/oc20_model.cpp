@@ -47,7 +47,7 @@ Oc20EquiformerModel::Oc20EquiformerModel(Oc20Config config, c10::ScalarType dtyp
     blocks->register_module(std::to_string(i), blocks_.back());
   }
   const so3::Irreps feature(c.irreps_feature);
-  norm_ = register_module("norm", equiformer::make_norm(c.norm_layer, feature, dtype));
+  norm_ = register_module("norm", equiformer::make_norm(c.norm_layer, feature, c.norm_eps, dtype));
   out_dropout_ = register_module("out_dropout", std::make_shared<EquivariantScalarsDropout>(feature, c.out_drop));
   head_ = register_module("head", std::make_shared<ScalarEnergyHead>(feature, dtype));
   if (config_.use_auxiliary_task) {

@@ -164,17 +164,17 @@ TEST(LayerNorm, V1MatchesLoopEvaluationAndIsEquivariant) {
 
 TEST(LayerNorm, FactoryAcceptsOfficialNamesOnly) {
   const so3::Irreps irreps("4x0e+2x1e");
-  EXPECT_NE(dynamic_cast<EquivariantLayerNormV2*>(make_norm("layer", irreps).get()), nullptr);
-  EXPECT_NE(dynamic_cast<EquivariantLayerNormV2*>(make_norm("fast_layer", irreps).get()), nullptr);
-  const auto graph = make_norm("graph", irreps);
+  EXPECT_NE(dynamic_cast<EquivariantLayerNormV2*>(make_norm("layer", irreps, 1e-5).get()), nullptr);
+  EXPECT_NE(dynamic_cast<EquivariantLayerNormV2*>(make_norm("fast_layer", irreps, 1e-5).get()), nullptr);
+  const auto graph = make_norm("graph", irreps, 1e-5);
   EXPECT_NE(dynamic_cast<EquivariantGraphNorm*>(graph.get()), nullptr);
-  const auto instance = make_norm("instance", irreps);
+  const auto instance = make_norm("instance", irreps, 1e-5);
   EXPECT_NE(dynamic_cast<EquivariantInstanceNorm*>(instance.get()), nullptr);
   EXPECT_EQ(dynamic_cast<EquivariantGraphNorm*>(instance.get()), nullptr);
-  EXPECT_EQ(make_norm("layer", irreps, at::kDouble)->parameters()[0].scalar_type(), at::kDouble);
+  EXPECT_EQ(make_norm("layer", irreps, 1e-5, at::kDouble)->parameters()[0].scalar_type(), at::kDouble);
   for (const std::string bad : {"layer_v2", "Layer", "", "none", "batch"}) {
     try {
-      make_norm(bad, irreps);
+      make_norm(bad, irreps, 1e-5);
       ADD_FAILURE() << "accepted '" << bad << "'";
     } catch (const eqt::Error& e) {
       EXPECT_NE(std::string(e.what()).find("'" + bad + "'"), std::string::npos) << e.what();

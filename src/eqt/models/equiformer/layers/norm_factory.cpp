@@ -6,9 +6,8 @@
 
 namespace eqt::models::equiformer {
 
-std::shared_ptr<EquivariantNorm> make_norm(const std::string& name, const so3::Irreps& irreps,
+std::shared_ptr<EquivariantNorm> make_norm(const std::string& name, const so3::Irreps& irreps, double eps,
                                            c10::ScalarType dtype) {
-  constexpr double eps = 1e-5;
   const auto component = NormNormalization::Component;
   if (name == "layer" || name == "fast_layer") {
     return std::make_shared<EquivariantLayerNormV2>(irreps, eps, true, component, dtype);

@@ -9,10 +9,10 @@ namespace eqt::models::equiformer {
 
 // "layer" and "fast_layer" -> EquivariantLayerNormV2 (the official fast variant only swaps in
 // torch's fused layer_norm for the 0e blocks; same function, same parameters);
-// "graph" -> EquivariantGraphNorm; "instance" -> EquivariantInstanceNorm. All with eps 1e-5,
-// affine, 'component'. Anything else (including the official None) raises eqt::Error; callers
-// that allow no norm should test for that before calling.
-std::shared_ptr<EquivariantNorm> make_norm(const std::string& name, const so3::Irreps& irreps,
+// "graph" -> EquivariantGraphNorm; "instance" -> EquivariantInstanceNorm. All affine,
+// 'component', with the given eps (the official models' is 1e-5). Anything else (including the
+// official None) raises eqt::Error; callers that allow no norm should test for that before calling.
+std::shared_ptr<EquivariantNorm> make_norm(const std::string& name, const so3::Irreps& irreps, double eps,
                                            c10::ScalarType dtype = at::kFloat);
 
 }  // namespace eqt::models::equiformer
