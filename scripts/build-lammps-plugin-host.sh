@@ -28,7 +28,21 @@ lmp="$host/bin/lmp"
 # (The help text is read whole: grep -q would close the pipe early, and pipefail would call that a failure.)
 has_plugin() { [[ "$("$1" -h 2>/dev/null)" == *PLUGIN* ]]; }
 
+# The two compile-time choices in LAMMPS's headers that change what a pair style sees: the integer
+# sizes (LAMMPS_SMALLBIG / BIGBIG / SMALLSMALL) and LAMMPS_EXCEPTIONS (Error's layout and whether
+# error->all() throws). They must be the system lmp's, whose headers the plugin was compiled with.
+abi_flags() { "$1" -h 2>/dev/null | grep -Eo -- '-DLAMMPS_(SMALLBIG|BIGBIG|SMALLSMALL|EXCEPTIONS)' | sort | tr '\n' ' '; }
+check_abi() {
+  local system=/usr/bin/lmp  # Debian's (lammps package)
+  [[ -x "$system" ]] || return 0
+  if [[ "$(abi_flags "$system")" != "$(abi_flags "$1")" ]]; then
+    echo "build-lammps-plugin-host: $1 has compile flags '$(abi_flags "$1")', $system '$(abi_flags "$system")'" >&2
+    exit 1
+  fi
+}
+
 if [[ -x "$lmp" ]] && has_plugin "$lmp"; then
+  check_abi "$lmp"
   echo "build-lammps-plugin-host: reusing $lmp"
   echo "$lmp"
   exit 0
@@ -84,4 +98,5 @@ if ! has_plugin "$lmp"; then
   echo "build-lammps-plugin-host: $lmp does not list the PLUGIN package" >&2
   exit 1
 fi
+check_abi "$lmp"
 echo "$lmp"
