@@ -17,6 +17,7 @@
 set -euo pipefail
 
 jobs="${JOBS:-2}"
+# The source package's version (without a binNMU's +bN): the same as scripts/install-deps.sh's.
 version=$(dpkg-query -W -f='${source:Version}' liblammps-dev 2>/dev/null) || {
   echo "build-lammps-plugin-host: liblammps-dev is not installed (scripts/install-deps.sh)" >&2
   exit 1
@@ -49,7 +50,7 @@ if [[ -x "$lmp" ]] && has_plugin "$lmp"; then
 fi
 
 # The upstream tarball of exactly Debian's version.
-upstream="${version%-*}"  # 20220106.git7586adbb6a+ds1-2+b2 -> 20220106.git7586adbb6a+ds1
+upstream="${version%-*}"  # 20220106.git7586adbb6a+ds1-2 -> 20220106.git7586adbb6a+ds1
 tarball="$cache/lammps-src/download/lammps_${upstream}.orig.tar.xz"
 if [[ ! -e "$tarball" ]]; then
   tarball="$host/download/lammps_${upstream}.orig.tar.xz"
@@ -57,10 +58,9 @@ fi
 if [[ ! -e "$tarball" ]]; then
   mkdir -p "$host/download"
   echo "build-lammps-plugin-host: fetching the lammps $version source package into $host/download"
-  source_version="${version%+b*}"  # binNMU suffix: the source package has none
   # apt-get source needs a deb-src entry: scripts/install-deps.sh adds one. Only the tarball matters
   # (apt checks it against the Sources index), so go on when it arrived despite other errors.
-  (cd "$host/download" && apt-get source --download-only -q lammps="$source_version") || true
+  (cd "$host/download" && apt-get source --download-only -q lammps="$version") || true
   if [[ ! -e "$tarball" ]]; then
     echo "build-lammps-plugin-host: could not download $tarball (is there a deb-src entry? run scripts/install-deps.sh)" >&2
     exit 1
