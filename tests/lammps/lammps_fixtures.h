@@ -90,11 +90,21 @@ inline std::string mpi_prefix(int ranks) {
                     : fmt::format("mpirun -np {} --allow-run-as-root --oversubscribe ", ranks);
 }
 
-// Runs `input` (a LAMMPS script) in dir; returns what it printed, failing the test on a non-zero exit.
-inline CommandResult run_lammps(const std::filesystem::path& dir, const std::string& input, int ranks) {
-  std::ofstream(dir / "in.lmp") << input;
-  return run_command(fmt::format("cd {} && {}{} -in in.lmp -log none 2>&1", shell_quote(dir.string()),
-                                 mpi_prefix(ranks), shell_quote(lammps_executable())));
+// Which LAMMPS runs an input: build/eqt-lammps unless told otherwise. The plugin tests run an lmp
+// with the PLUGIN package, whose input starts with `plugin load` (the preamble) or which finds the
+// plugin through the environment (LAMMPS_PLUGIN_PATH=...).
+struct LammpsCommand {
+  std::string executable = lammps_executable();
+  std::string preamble;     // input lines put before the script
+  std::string environment;  // `NAME=value ` put before the command line
+};
+
+// Runs `input` (a LAMMPS script) in dir; returns what it printed and the exit code.
+inline CommandResult run_lammps(const std::filesystem::path& dir, const std::string& input, int ranks,
+                                const LammpsCommand& command = {}) {
+  std::ofstream(dir / "in.lmp") << command.preamble << input;
+  return run_command(fmt::format("cd {} && {}{}{} -in in.lmp -log none 2>&1", shell_quote(dir.string()),
+                                 command.environment, mpi_prefix(ranks), shell_quote(command.executable)));
 }
 
 // The value printed after `key` on a line of the output.
@@ -146,7 +156,7 @@ neighbor 0.5 bin
 // on the pair_style line (precision, mode).
 inline LammpsResult lammps_single_point(const std::filesystem::path& dir, const data::Structure& s,
                                         const std::filesystem::path& model, int ranks, bool newton,
-                                        const std::string& options = "float64") {
+                                        const std::string& options = "float64", const LammpsCommand& command = {}) {
   const std::string input = single_point_setup(dir, s, model, newton, options) + R"LMP(compute pv all pressure NULL virial
 compute pa all pe/atom
 compute pasum all reduce sum c_pa
@@ -158,10 +168,10 @@ print "EQT_ENERGY $(pe:%.17g)"
 print "EQT_VIRIAL $(c_pv[1]*v_w:%.17g) $(c_pv[2]*v_w:%.17g) $(c_pv[3]*v_w:%.17g) $(c_pv[4]*v_w:%.17g) $(c_pv[5]*v_w:%.17g) $(c_pv[6]*v_w:%.17g)"
 write_dump all custom forces.dump id fx fy fz modify sort id format float %.17g
 )LMP";
-  const CommandResult run = run_lammps(dir, input, ranks);
+  const CommandResult run = run_lammps(dir, input, ranks, command);
   LammpsResult r;
   r.output = run.output;
-  if (run.exit_code != 0) throw std::runtime_error("eqt-lammps failed:\n" + run.output);
+  if (run.exit_code != 0) throw std::runtime_error(command.executable + " failed:\n" + run.output);
   r.energy = printed_values(run.output, "EQT_ENERGY").at(0);
   r.atomic_energy_sum = printed_values(run.output, "EQT_PE_ATOM_SUM").at(0);
   // metal units: pressure (bar) = virial / V * nktv2p, nktv2p = 1.6021765e6 (LAMMPS update.cpp).
@@ -280,7 +290,7 @@ inline data::Structure first_frame(const std::filesystem::path& path) { return d
 // constant to well under 1 meV/atom while the potential energy moves by much more.
 inline void expect_short_nve_conserves_energy(const std::filesystem::path& dir, const data::Structure& s,
                                               double expected_energy, const std::string& pair_style_args,
-                                              double skin) {
+                                              double skin, const LammpsCommand& command = {}) {
   write_lammps_data(s, dir / "structure.data");
   const std::string input = fmt::format(R"LMP(units metal
 atom_style atomic
@@ -302,7 +312,7 @@ run 20
 print "EQT_END $(etotal:%.17g) $(pe:%.17g)"
 )LMP",
                                         pair_style_args, element_list(s), skin);
-  const CommandResult run = run_lammps(dir, input, 2);
+  const CommandResult run = run_lammps(dir, input, 2, command);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto start = printed_values(run.output, "EQT_START"), end = printed_values(run.output, "EQT_END");
   EXPECT_NEAR(start[1], expected_energy, 1e-10);
