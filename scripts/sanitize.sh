@@ -11,5 +11,8 @@ cd "$(dirname "$0")/.."
 build=${EQT_SANITIZE_BUILD:-build-sanitize}
 scripts/sanitizers/configure.sh "$build"
 cmake --build "$build" -j"$(nproc)"
+# Shared objects stay mapped until exit, so that leak reports name their library (keep_modules.c).
+cc -shared -fPIC -O2 -o "$build/libkeep_modules.so" scripts/sanitizers/keep_modules.c
 source scripts/sanitizers/environment.sh
+export LD_PRELOAD="$PWD/$build/libkeep_modules.so${LD_PRELOAD:+:$LD_PRELOAD}"
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure -E '^python\.' "$@"
