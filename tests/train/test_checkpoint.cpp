@@ -45,6 +45,7 @@ TEST(TrainCheckpoint, RoundTripRestoresWeightsOptimiserAndState) {
   state.step = 17;
   state.best_metric = 0.25;
   state.have_best = true;
+  state.skipped_in_a_row = 4;
   state.schedule = {{"factor", 0.5}};
   write_checkpoint(dir, a, ema_a, opt_a, state);
   write_checkpoint(dir, a, ema_a, opt_a, state);  // replaces the old one
@@ -63,7 +64,12 @@ TEST(TrainCheckpoint, RoundTripRestoresWeightsOptimiserAndState) {
   EXPECT_EQ(back.batch_in_epoch, 2);
   EXPECT_EQ(back.step, 17);
   EXPECT_DOUBLE_EQ(back.best_metric, 0.25);
+  EXPECT_EQ(back.skipped_in_a_row, 4);
   EXPECT_EQ(back.schedule, state.schedule);
+  // A state written before the skip count was kept reads as no skipped steps.
+  nlohmann::json older = to_json(state);
+  older.erase("skipped_in_a_row");
+  EXPECT_EQ(training_state_from_json(older).skipped_in_a_row, 0);
   const auto pe = ema_a.named_parameters();
   for (const auto& item : ema_b.named_parameters()) EXPECT_TRUE(at::equal(item.value(), pe[item.key()]));
   // Same weights and same Adam moments: the next step is identical.

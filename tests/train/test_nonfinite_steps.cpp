@@ -164,5 +164,43 @@ TEST(NonFiniteSteps, MaxSkippedStepsInARowStopTheRunAndKeepTheLastCheckpoint) {
   }
 }
 
+// The count of skipped steps in a row is part of the checkpoint: 2 bad steps end epoch 0 (the run
+// stops there, as after a kill at that checkpoint), 1 more starts the resumed epoch 1, and with
+// max_skipped_steps 3 the resumed run stops just as an uninterrupted one would.
+TEST(NonFiniteSteps, TheSkipCountInARowSurvivesAResume) {
+  const fs::path dir = temp_dir("train_nonfinite_resume");
+  train::TrainOptions first;
+  first.config_path = write_config(dir, "");
+  first.overrides = {"training.epochs=1", "training.max_skipped_steps=3"};
+  first.run_dir = dir / "run";
+  first.echo_log = false;
+  int calls = 0;
+  first.on_gradients = [&](int64_t, models::Model& model) {
+    if (++calls >= 3) poison_first_gradient(model, std::numeric_limits<double>::quiet_NaN());  // batches 3 and 4
+  };
+  const train::TrainSummary summary = train::run_training(first);
+  EXPECT_EQ(summary.steps, 2);
+  EXPECT_EQ(train::read_checkpoint_state(first.run_dir / "checkpoints" / "last").skipped_in_a_row, 2);
+
+  train::TrainOptions resumed;
+  resumed.run_dir = first.run_dir;
+  resumed.resume = true;
+  resumed.overrides = {"training.epochs=2"};
+  resumed.echo_log = false;
+  int resumed_calls = 0;
+  resumed.on_gradients = [&](int64_t, models::Model& model) {
+    // Only the resumed run's first batch: a count restarted at 0 would let the run finish.
+    if (++resumed_calls == 1) poison_first_gradient(model, std::numeric_limits<double>::quiet_NaN());
+  };
+  std::string message;
+  try {
+    train::run_training(resumed);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(resumed_calls, 1);
+  EXPECT_NE(message.find("3 steps in a row had a non-finite loss or gradient"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace eqt::testing

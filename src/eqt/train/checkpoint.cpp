@@ -50,6 +50,7 @@ nlohmann::json to_json(const TrainingState& s) {
           {"have_best", s.have_best},
           {"best_epoch", s.best_epoch},
           {"validations_without_improvement", s.validations_without_improvement},
+          {"skipped_in_a_row", s.skipped_in_a_row},
           {"schedule", s.schedule},
           {"extra", s.extra}};
 }
@@ -63,6 +64,7 @@ TrainingState training_state_from_json(const nlohmann::json& j) {
   s.have_best = j.at("have_best").get<bool>();
   s.best_epoch = j.at("best_epoch").get<int64_t>();
   s.validations_without_improvement = j.at("validations_without_improvement").get<int64_t>();
+  s.skipped_in_a_row = j.value("skipped_in_a_row", int64_t{0});  // absent in checkpoints written before it was kept
   s.schedule = j.at("schedule");
   s.extra = j.at("extra");
   return s;

@@ -25,6 +25,9 @@ struct TrainingState {
   bool have_best = false;
   int64_t best_epoch = -1;
   int64_t validations_without_improvement = 0;
+  // Steps skipped for a non-finite loss or gradient since the last good one: a resumed run stops
+  // after training.max_skipped_steps in a row just as the uninterrupted run would.
+  int64_t skipped_in_a_row = 0;
   nlohmann::json schedule;  // LrSchedule::state()
   nlohmann::json extra;     // normalisation, recipe (for resuming and inspection)
 };

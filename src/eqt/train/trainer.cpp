@@ -125,7 +125,6 @@ class Trainer {
   }
 
   TrainOptions options_;
-  int64_t skipped_in_a_row_ = 0;  // steps with a non-finite loss or gradient since the last good one
   std::shared_ptr<parallel::Communicator> comm_;
   fs::path dir_;
   LoadedConfig loaded_;
@@ -302,7 +301,7 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
     if (options_.on_step) options_.on_step(loss);  // the progress bar counts batches
     return;
   }
-  skipped_in_a_row_ = 0;
+  state_.skipped_in_a_row = 0;
   if (result) totals.add(*result);
   if (c_.clip_grad_norm > 0) clip_gradient_norm(*model_, c_.clip_grad_norm);
   optimiser_->step();
@@ -328,14 +327,14 @@ std::string Trainer::structures_of(const Batch& batch) const {
 // No optimiser step, no EMA update, no training totals: the weights stay those of the last good
 // step (and of any checkpoint). Every rank gets here together (see train_step).
 void Trainer::skip_step(const Batch& batch, double loss, double norm) {
-  ++skipped_in_a_row_;
+  ++state_.skipped_in_a_row;
   const std::string what = fmt::format("non-finite {} (loss {}, gradient norm {}) in the batch of {}",
                                        std::isfinite(loss) ? "gradient" : "loss", loss, norm, structures_of(batch));
-  if (skipped_in_a_row_ >= c_.max_skipped_steps) {
+  if (state_.skipped_in_a_row >= c_.max_skipped_steps) {
     fail("training stopped at step {} (epoch {}): {} steps in a row had a non-finite loss or gradient "
          "(training.max_skipped_steps); the last: {}. The last checkpoint holds the weights before them; "
          "try a lower optimiser.lr, optimiser.clip_grad_norm, or check these structures",
-         state_.step, state_.epoch, skipped_in_a_row_, what);
+         state_.step, state_.epoch, state_.skipped_in_a_row, what);
   }
   log(fmt::format("warning: step {} skipped: {}", state_.step, what));
 }
