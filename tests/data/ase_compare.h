@@ -1,8 +1,8 @@
 #pragma once
 // Runs tests/data/ase_dump.py (ASE 3.22 or 3.23+ under EQT_TEST_PYTHON) and compares what ASE
-// read with an eqt Structure: numbers, positions, cell, pbc, info (keys, order, types, values), per-atom
-// arrays, and ASE's calculator results (energy, free_energy, forces, Voigt stress) against
-// eqt's label getters. Floats must match bit for bit (NaN equals NaN).
+// read with an eqt Structure: numbers, positions, cell, pbc, info (keys, order, types, values),
+// per-atom arrays, and ASE's calculator results (energy, free_energy, forces, Voigt stress)
+// against eqt's label getters. Floats must match bit for bit (NaN equals NaN).
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
@@ -103,10 +103,10 @@ inline std::string describe(const InfoValue& v) {
 }
 
 // ASE before 3.23 reads only T and F as booleans; eqt, like ASE 3.23+, also True/False/true/
-// false/TRUE/FALSE (docs/data.md, "Booleans"). ase_dump.py cannot tell whether 3.22's string came
-// from such a bare word or from `_JSON "True"` (a string in both versions), so with ASE < 3.23 a
-// string that 3.23+ reads as booleans may be held by eqt as that string or as exactly 3.23+'s
-// booleans (tests pin eqt's reading separately); with ASE 3.23+ the comparison is exact.
+// false/TRUE/FALSE (docs/data.md, "ASE versions"). ase_dump.py cannot tell whether 3.22's string
+// came from such a bare word or from `_JSON "True"` (a string in both versions), so with
+// ASE < 3.23 a string that 3.23+ reads as booleans may be held by eqt as that string or as exactly
+// 3.23+'s booleans (tests pin eqt's reading separately); with ASE 3.23+ the comparison is exact.
 inline bool ase_before_323(const json& meta) {
   int major = 0, minor = 0;
   std::sscanf(meta.value("ase_version", std::string("0.0")).c_str(), "%d.%d", &major, &minor);

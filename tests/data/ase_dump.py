@@ -9,7 +9,7 @@ Per-atom arrays and cells go to the flat little-endian .bin file (fast for big d
 JSON refers to them as {"off": byte offset, "dtype": "f8"|"i8"|"b1", "shape": [...]}. Info
 values are JSON with floats as repr() strings, so NaN / inf and every bit survive. The JSON also
 holds "ase_version": the comparison knows the one difference in meaning between ASE versions
-(3.23+ reads True/False/true/... as booleans, 3.22 only T/F; docs/data.md, "Booleans").
+(3.23+ reads True/False/true/... as booleans, 3.22 only T/F; docs/data.md, "ASE versions").
 
 ASE 3.23 also changed where it *stores* what it read; the dump maps that back to 3.22's storage
 (see keep_322_storage), so the test compares what the file says, not where ASE puts it.

@@ -1,5 +1,6 @@
-// Cross-check with ASE (3.22 on Debian 12, 3.24 on Debian 13): for every dataset file in shared/data, and for files written by eqt
-// and by ASE, eqt must read exactly what ASE reads (see ase_compare.h for what is compared).
+// Cross-check with ASE (3.22 on Debian 12, 3.24 on Debian 13): for every dataset file in
+// shared/data, and for files written by eqt and by ASE, eqt must read exactly what ASE reads (see
+// ase_compare.h for what is compared, ase_dump.py for how ASE versions are mapped to one form).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -99,7 +100,7 @@ TEST(ExtxyzAse, TrickyCommentLinesReadAsAseReadsThem) {
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("empty")), "after=3");  // ASE's quirk
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("f")), "say \"hi\"");
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("w")), "\"q");
-  // Booleans as ASE 3.23+ reads them (3.22: the strings); docs/data.md, "Booleans".
+  // Booleans as ASE 3.23+ reads them (3.22: the strings); docs/data.md, "ASE versions".
   EXPECT_TRUE(std::get<at::Tensor>(ours[0].info.at("t")).equal(at::scalar_tensor(true, at::kBool)));
   EXPECT_TRUE(std::get<at::Tensor>(ours[0].info.at("u")).equal(at::tensor({0, 1}).to(at::kBool)));
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("v")), "tRUE");      // not a boolean word

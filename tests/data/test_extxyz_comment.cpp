@@ -1,5 +1,6 @@
 // The comment-line parser against ASE's rules (values written here by hand, as ASE's
-// key_val_str_to_dict types them): 3.22's, with 3.23+'s boolean words (docs/data.md, "Booleans").
+// key_val_str_to_dict types them): 3.22's, with 3.23+'s boolean words (docs/data.md,
+// "ASE versions").
 #include <gtest/gtest.h>
 
 #include "eqt/core/error.h"

@@ -115,7 +115,7 @@ std::optional<at::Tensor> parse_numbers(const std::vector<std::string_view>& par
   return vector_or_scalar(at::tensor(floats, at::kDouble));
 }
 
-// The words ASE 3.23+ reads as booleans (3.22 read only T and F; docs/data.md, "Booleans").
+// The words ASE 3.23+ reads as booleans (3.22 read only T and F; docs/data.md, "ASE versions").
 std::optional<bool> boolean_word(std::string_view word) {
   if (word == "T" || word == "True" || word == "true" || word == "TRUE") return true;
   if (word == "F" || word == "False" || word == "false" || word == "FALSE") return false;
