@@ -1,8 +1,8 @@
 #pragma once
-// Runs tests/data/ase_dump.py (ASE 3.22 under EQT_TEST_PYTHON) and compares what ASE read with
-// an eqt Structure: numbers, positions, cell, pbc, info (keys, order, types, values), per-atom
-// arrays, and ASE's calculator results (energy, free_energy, forces, Voigt stress) against
-// eqt's label getters. Floats must match bit for bit (NaN equals NaN).
+// Runs tests/data/ase_dump.py (ASE 3.22 or 3.23+ under EQT_TEST_PYTHON) and compares what ASE
+// read with an eqt Structure: numbers, positions, cell, pbc, info (keys, order, types, values),
+// per-atom arrays, and ASE's calculator results (energy, free_energy, forces, Voigt stress)
+// against eqt's label getters. Floats must match bit for bit (NaN equals NaN).
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
@@ -11,7 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -99,13 +102,43 @@ inline std::string describe(const InfoValue& v) {
   return out.str();
 }
 
+// ASE before 3.23 reads only T and F as booleans; eqt, like ASE 3.23+, also True/False/true/
+// false/TRUE/FALSE (docs/data.md, "ASE versions"). ase_dump.py cannot tell whether 3.22's string
+// came from such a bare word or from `_JSON "True"` (a string in both versions), so with
+// ASE < 3.23 a string that 3.23+ reads as booleans may be held by eqt as that string or as exactly
+// 3.23+'s booleans (tests pin eqt's reading separately); with ASE 3.23+ the comparison is exact.
+inline bool ase_before_323(const json& meta) {
+  int major = 0, minor = 0;
+  std::sscanf(meta.value("ase_version", std::string("0.0")).c_str(), "%d.%d", &major, &minor);
+  return major < 3 || (major == 3 && minor < 23);
+}
+
+inline std::optional<at::Tensor> booleans_323(const std::string& text) {
+  static const std::regex word("[^\\s,]+");
+  std::vector<double> flags;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), word); it != std::sregex_iterator();
+       ++it) {
+    const std::string w = it->str();
+    if (w == "T" || w == "True" || w == "true" || w == "TRUE") flags.push_back(1);
+    else if (w == "F" || w == "False" || w == "false" || w == "FALSE") flags.push_back(0);
+    else return std::nullopt;
+  }
+  if (flags.empty()) return std::nullopt;
+  at::Tensor t = at::tensor(flags, at::kDouble).to(at::kBool);
+  return flags.size() == 1 ? t.reshape({}) : t;
+}
+
 inline void compare_info(const json& ase, const InfoValue& ours, const std::string& key,
-                         std::vector<std::string>& problems) {
+                         bool before_323, std::vector<std::string>& problems) {
   const std::string type = ase["type"];
   bool same = false;
   if (type == "str") {
+    const std::string value = ase["value"];
     const auto* text = std::get_if<std::string>(&ours);
-    same = text != nullptr && *text == ase["value"].get<std::string>();
+    const auto* flags = std::get_if<at::Tensor>(&ours);
+    const auto as_323 = before_323 ? booleans_323(value) : std::nullopt;
+    same = (text != nullptr && *text == value) ||
+           (flags != nullptr && as_323 && same_tensor(*flags, *as_323));
   } else if (type == "object") {
     const auto* text = std::get_if<std::string>(&ours);  // eqt keeps JSON objects as text
     same = text != nullptr && text->rfind("_JSON ", 0) == 0 &&
@@ -171,6 +204,7 @@ inline void compare_calculator(const json& calc, const AseDump& dump, const Stru
 inline std::vector<std::string> compare_frame(const json& frame, const AseDump& dump,
                                               const Structure& s) {
   std::vector<std::string> problems;
+  const bool before_323 = ase_before_323(dump.meta);
   const auto check = [&](bool ok, const char* what) {
     if (!ok) problems.push_back(fmt::format("{} differ", what));
   };
@@ -182,7 +216,7 @@ inline std::vector<std::string> compare_frame(const json& frame, const AseDump& 
   check(frame["info_order"].get<std::vector<std::string>>() == s.info_order, "info key orders");
   for (const auto& [key, value] : frame["info"].items()) {
     if (!s.info.count(key)) problems.push_back("eqt lacks info '" + key + "'");
-    else compare_info(value, s.info.at(key), key, problems);
+    else compare_info(value, s.info.at(key), key, before_323, problems);
   }
   check(frame["info"].size() == s.info.size(), "info key counts");
   compare_arrays(frame, dump, s, problems);

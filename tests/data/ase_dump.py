@@ -1,12 +1,18 @@
 #!/usr/bin/python3
-"""What ASE 3.22 reads from extxyz files, dumped for test_extxyz_ase.cpp.
+"""What ASE (3.22 on Debian 12, 3.24 on Debian 13) reads from extxyz files, dumped for
+test_extxyz_ase.cpp.
 
     ase_dump.py read OUT_DIR FILE...      # OUT_DIR/<i>.json (per-frame metadata) + OUT_DIR/<i>.bin
     ase_dump.py write-samples FILE        # ASE writes a few varied structures to FILE
 
 Per-atom arrays and cells go to the flat little-endian .bin file (fast for big datasets); the
 JSON refers to them as {"off": byte offset, "dtype": "f8"|"i8"|"b1", "shape": [...]}. Info
-values are JSON with floats as repr() strings, so NaN / inf and every bit survive.
+values are JSON with floats as repr() strings, so NaN / inf and every bit survive. The JSON also
+holds "ase_version": the comparison knows the one difference in meaning between ASE versions
+(3.23+ reads True/False/true/... as booleans, 3.22 only T/F; docs/data.md, "ASE versions").
+
+ASE 3.23 also changed where it *stores* what it read; the dump maps that back to 3.22's storage
+(see keep_322_storage), so the test compares what the file says, not where ASE puts it.
 """
 import gzip
 import io
@@ -14,12 +20,54 @@ import json
 import sys
 
 import numpy as np
+import ase
+import ase.io.extxyz
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.constraints import FixAtoms
 from ase.io import read, write
 
 DTYPES = {"f": "f8", "i": "i8", "b": "b1"}
+
+# ASE 3.22's SinglePointCalculator results from extxyz: these info keys and these per-atom arrays,
+# which it also left in place in atoms.info / atoms.arrays.
+RESULTS_322_INFO = ("energy", "stress", "dipole", "magmom", "free_energy")
+RESULTS_322_ARRAYS = ("forces", "stresses", "magmoms", "energies")
+
+
+def ase_before_323():
+    return tuple(int(p) for p in ase.__version__.split(".")[:2]) < (3, 23)
+
+
+def keep_322_storage(set_calc_and_arrays):
+    """ASE 3.23.0 (ase/io/extxyz.py, set_calc_and_arrays) moves every info key and
+    per-atom column named like a calculator output (energy, forces, stress, charges, natoms, ...)
+    out of atoms.info / atoms.arrays into a SinglePointCalculator, and a 'charge' column into
+    calc.results['charges'] instead of atoms.arrays['initial_charges']. The values are the same
+    objects its parser made; only their place differs. This wraps ASE's own function and puts
+    them back where 3.22 kept them: info as parsed (keys in file order), arrays as parsed
+    ('charges' as initial_charges, float, as 3.22's Atoms(charges=...) did), and calculator
+    results for 3.22's keys only (stress in Voigt form, from ASE's own conversion)."""
+    def wrapped(atoms, arrays):
+        info = dict(atoms.info)
+        set_calc_and_arrays(atoms, arrays)
+        results = atoms.calc.results if atoms.calc is not None else {}
+        atoms.info.clear()
+        atoms.info.update(info)
+        for name, array in arrays.items():
+            if name == "charges":
+                atoms.set_initial_charges(array)
+            elif name not in atoms.arrays:
+                atoms.new_array(name, array)
+        kept = {key: value for key, value in results.items()
+                if (key in RESULTS_322_INFO and key in info)
+                or (key in RESULTS_322_ARRAYS and key in arrays)}
+        atoms.calc = SinglePointCalculator(atoms, **kept) if kept else None
+    return wrapped
+
+
+if not ase_before_323():
+    ase.io.extxyz.set_calc_and_arrays = keep_322_storage(ase.io.extxyz.set_calc_and_arrays)
 
 
 class Blob:
@@ -107,7 +155,7 @@ def dump(prefix, path):
         for part in blob.parts:
             out.write(part)
     with open(prefix + ".json", "w") as out:
-        json.dump({"file": path, "frames": frames}, out)
+        json.dump({"file": path, "ase_version": ase.__version__, "frames": frames}, out)
 
 
 def write_samples(path):

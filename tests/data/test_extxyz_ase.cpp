@@ -1,5 +1,6 @@
-// Cross-check with ASE 3.22: for every dataset file in shared/data, and for files written by eqt
-// and by ASE, eqt must read exactly what ASE reads (see ase_compare.h for what is compared).
+// Cross-check with ASE (3.22 on Debian 12, 3.24 on Debian 13): for every dataset file in
+// shared/data, and for files written by eqt and by ASE, eqt must read exactly what ASE reads (see
+// ase_compare.h for what is compared, ase_dump.py for how ASE versions are mapped to one form).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,7 +79,7 @@ const char* const kTricky =
     "d={1 2} e=[u v] f=\"say \\\"hi\\\"\" g=x\"y z\"w bare h=\"1,2.5\" i=\"T F T\" "
     "j=1_000 k=+5 l=nan m=1e500 uid=007 n=\"_JSON [[1, 2], [3, 4]]\" "
     "o=\"_JSON {\\\"a\\\": [1, 2]}\" a=2 stress=\"1 2 3 4 5 6 7 8 9\" t=True "
-    "empty=\"\" after=3 w=\\\"q\n"
+    "u=\"false, TRUE\" v=tRUE x=\"_JSON \\\"False\\\"\" empty=\"\" after=3 w=\\\"q\n"
     "h 0 0 0 1 0.5 True\n"
     "CL 1.5 0 0 6 -0.5 F\n"
     "1\r\n"
@@ -99,6 +100,11 @@ TEST(ExtxyzAse, TrickyCommentLinesReadAsAseReadsThem) {
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("empty")), "after=3");  // ASE's quirk
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("f")), "say \"hi\"");
   EXPECT_EQ(std::get<std::string>(ours[0].info.at("w")), "\"q");
+  // Booleans as ASE 3.23+ reads them (3.22: the strings); docs/data.md, "ASE versions".
+  EXPECT_TRUE(std::get<at::Tensor>(ours[0].info.at("t")).equal(at::scalar_tensor(true, at::kBool)));
+  EXPECT_TRUE(std::get<at::Tensor>(ours[0].info.at("u")).equal(at::tensor({0, 1}).to(at::kBool)));
+  EXPECT_EQ(std::get<std::string>(ours[0].info.at("v")), "tRUE");      // not a boolean word
+  EXPECT_EQ(std::get<std::string>(ours[0].info.at("x")), "False");     // JSON text stays text
   EXPECT_EQ(ours[0].numbers[1].item<int64_t>(), 6);  // Z overrides species CL
   expect_same_as_ase(out / "0", ours, file.filename().string());
   fs::remove_all(out);

@@ -1,5 +1,6 @@
-// The comment-line parser against ASE 3.22's rules (values written here by hand, as ASE's
-// key_val_str_to_dict types them).
+// The comment-line parser against ASE's rules (values written here by hand, as ASE's
+// key_val_str_to_dict types them): 3.22's, with 3.23+'s boolean words (docs/data.md,
+// "ASE versions").
 #include <gtest/gtest.h>
 
 #include "eqt/core/error.h"
@@ -36,7 +37,24 @@ TEST(ExtxyzComment, ScalarsAreTypedIntFloatBoolText) {
   EXPECT_TRUE(tensor_of(e, "flag").item<bool>());
   EXPECT_FALSE(tensor_of(e, "off").item<bool>());
   EXPECT_EQ(text_of(e, "word"), "hello");
-  EXPECT_EQ(text_of(e, "t"), "True");  // only T / F are booleans on the comment line
+  EXPECT_TRUE(tensor_of(e, "t").item<bool>());  // ASE 3.23+ (3.22: the string "True")
+}
+
+TEST(ExtxyzComment, BooleanWordsAreThoseOfAse323) {
+  const auto e = parse_comment_line(
+      "a=true b=FALSE c=False d=\"T true, FALSE\" e=tRUE f=t g=yes h=\"T x\" "
+      "i=\"_JSON \\\"True\\\"\"");
+  for (const char* key : {"a", "c"}) ASSERT_EQ(tensor_of(e, key).dim(), 0) << key;
+  EXPECT_TRUE(tensor_of(e, "a").item<bool>());
+  EXPECT_FALSE(tensor_of(e, "b").item<bool>());
+  EXPECT_FALSE(tensor_of(e, "c").item<bool>());
+  EXPECT_TRUE(at::equal(tensor_of(e, "d"), at::tensor({1, 1, 0}).to(at::kBool)));
+  // Mixed case, lower-case single letters, other words, and JSON text are not booleans.
+  EXPECT_EQ(text_of(e, "e"), "tRUE");
+  EXPECT_EQ(text_of(e, "f"), "t");
+  EXPECT_EQ(text_of(e, "g"), "yes");
+  EXPECT_EQ(text_of(e, "h"), "T x");
+  EXPECT_EQ(text_of(e, "i"), "True");
 }
 
 TEST(ExtxyzComment, PythonNumberSpellings) {

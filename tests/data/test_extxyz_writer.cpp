@@ -46,7 +46,9 @@ TEST(ExtxyzWriter, QuotingEscapesQuotesAndBackslashes) {
 TEST(ExtxyzWriter, AmbiguousTextIsWrittenAsJson) {
   EXPECT_EQ(format_info_pair("name", std::string("12")), "name=\"_JSON \\\"12\\\"\"");
   EXPECT_EQ(format_info_pair("flag", std::string("T")), "flag=\"_JSON \\\"T\\\"\"");
-  EXPECT_EQ(format_info_pair("word", std::string("True")), "word=True");
+  // ASE 3.23+ reads a bare True as a boolean (3.22 as text): JSON keeps it text for both.
+  EXPECT_EQ(format_info_pair("word", std::string("True")), "word=\"_JSON \\\"True\\\"\"");
+  EXPECT_EQ(format_info_pair("word", std::string("tRUE")), "word=tRUE");
 }
 
 TEST(ExtxyzWriter, SamplesRoundTripExactly) {

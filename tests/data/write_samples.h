@@ -47,6 +47,7 @@ inline Structure molecule_with_every_info_type() {
   s.info["sentence"] = std::string("a \"quoted\" word, a back\\slash and {braces} = signs");
   s.info["digits"] = std::string("12");
   s.info["letter_t"] = std::string("T");
+  s.info["word_true"] = std::string("True");  // ASE 3.23+ reads a bare True as a boolean
   s.info["empty_text"] = std::string("");
   s.info["ints"] = at::tensor({1, 2, 3}, at::kLong);
   s.info["floats"] = wavy({4}, 0.9);

@@ -115,12 +115,20 @@ std::optional<at::Tensor> parse_numbers(const std::vector<std::string_view>& par
   return vector_or_scalar(at::tensor(floats, at::kDouble));
 }
 
+// The words ASE 3.23+ reads as booleans (3.22 read only T and F; docs/data.md, "ASE versions").
+std::optional<bool> boolean_word(std::string_view word) {
+  if (word == "T" || word == "True" || word == "true" || word == "TRUE") return true;
+  if (word == "F" || word == "False" || word == "false" || word == "FALSE") return false;
+  return std::nullopt;
+}
+
 std::optional<at::Tensor> parse_booleans(const std::vector<std::string_view>& parts) {
   if (parts.empty()) return std::nullopt;
   std::vector<uint8_t> flags;
   for (const auto part : parts) {
-    if (part != "T" && part != "F") return std::nullopt;
-    flags.push_back(part == "T");
+    const auto flag = boolean_word(part);
+    if (!flag) return std::nullopt;
+    flags.push_back(*flag);
   }
   return vector_or_scalar(at::tensor(flags, at::kByte).to(at::kBool));
 }
