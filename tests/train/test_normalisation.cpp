@@ -17,6 +17,17 @@ Sample sample(const std::vector<int64_t>& z, double energy, double force) {
   return s;
 }
 
+// Energies and forces trained, every statistic fitted ("auto").
+TrainConfig energy_and_forces_fitted() {
+  TrainConfig config;
+  config.energy.weight = 1.0;
+  config.forces.weight = 1.0;
+  config.reference_energies = YAML::Load("auto");
+  config.mean = YAML::Load("auto");
+  config.scale = YAML::Load("auto");
+  return config;
+}
+
 TEST(TrainNormalisation, ExactCompositionsRecoverTheReferenceEnergies) {
   // E = 2 e_H + n_C e_C with e_H = -13.5, e_C = -1030.25 (full rank): exact recovery.
   const at::Tensor counts = at::tensor({2.0, 1.0, 4.0, 1.0, 0.0, 3.0}, at::kDouble).reshape({3, 2});
@@ -42,12 +53,7 @@ TEST(TrainNormalisation, FitUsesForceRmsAsScaleAndBaselineSumsReferences) {
   Split train;
   train.samples = {sample({1, 1, 6}, 2 * -13.5 - 1030.25 + 0.1, 0.5), sample({1, 6, 6}, -13.5 - 2 * 1030.25 - 0.1, 2.0),
                    sample({6}, -1030.25, 1.0)};
-  TrainConfig config;
-  config.energy.weight = 1.0;
-  config.forces.weight = 1.0;
-  config.reference_energies = YAML::Load("auto");
-  config.mean = YAML::Load("auto");
-  config.scale = YAML::Load("auto");
+  TrainConfig config = energy_and_forces_fitted();
   const Normalisation n = fit_normalisation(train, config);
   // Force RMS: components 0.5 (9 of them), 2.0 (9), 1.0 (3).
   EXPECT_NEAR(n.scale, std::sqrt((9 * 0.25 + 9 * 4.0 + 3 * 1.0) / 21.0), 1e-12);
@@ -93,12 +99,7 @@ TEST(TrainNormalisation, AnOverflowingStatisticNamesTheStructure) {
   Split train;
   train.samples = {sample({1, 6}, -1040.0, 0.5), sample({1, 6}, -1041.0, 1e300), sample({6}, -1030.0, 1.0)};
   for (std::size_t k = 0; k < train.samples.size(); ++k) train.samples[k].where = "train.xyz: frame " + std::to_string(k);
-  TrainConfig config;
-  config.energy.weight = 1.0;
-  config.forces.weight = 1.0;
-  config.reference_energies = YAML::Load("auto");
-  config.mean = YAML::Load("auto");
-  config.scale = YAML::Load("auto");
+  TrainConfig config = energy_and_forces_fitted();
   try {
     fit_normalisation(train, config);
     ADD_FAILURE() << "an infinite force scale was accepted";
