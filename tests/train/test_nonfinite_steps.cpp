@@ -37,6 +37,26 @@ fs::path write_config(const fs::path& dir, const std::string& extra) {
   return dir / "cfg.yaml";
 }
 
+// A new run in dir/run on write_config's data, quiet, with these overrides.
+train::TrainOptions new_run(const fs::path& dir, std::vector<std::string> overrides) {
+  train::TrainOptions options;
+  options.config_path = write_config(dir, "");
+  options.overrides = std::move(overrides);
+  options.run_dir = dir / "run";
+  options.echo_log = false;
+  return options;
+}
+
+// The message of the eqt::Error the run stops with; empty when it does not stop with one.
+std::string error_of(const train::TrainOptions& options) {
+  try {
+    train::run_training(options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
 std::vector<at::Tensor> snapshot(models::Model& model) {
   std::vector<at::Tensor> out;
   for (const auto& p : model.parameters()) out.push_back(p.detach().clone());
@@ -89,11 +109,7 @@ std::set<std::string> named_structures(const std::string& message) {
 
 TEST(NonFiniteSteps, ANanGradientSkipsTheStepAndNamesTheBatch) {
   const fs::path dir = temp_dir("train_nonfinite_skip");
-  train::TrainOptions options;
-  options.config_path = write_config(dir, "");
-  options.overrides = {"training.epochs=2"};
-  options.run_dir = dir / "run";
-  options.echo_log = false;
+  train::TrainOptions options = new_run(dir, {"training.epochs=2"});
   // Calls of the hook, in order: (step, weights before that step's update).
   std::vector<std::pair<int64_t, std::vector<at::Tensor>>> calls;
   options.on_gradients = [&](int64_t step, models::Model& model) {
@@ -124,11 +140,7 @@ TEST(NonFiniteSteps, ANanGradientSkipsTheStepAndNamesTheBatch) {
 
 TEST(NonFiniteSteps, MaxSkippedStepsInARowStopTheRunAndKeepTheLastCheckpoint) {
   const fs::path dir = temp_dir("train_nonfinite_stop");
-  train::TrainOptions options;
-  options.config_path = write_config(dir, "");
-  options.overrides = {"training.epochs=3", "training.max_skipped_steps=3"};
-  options.run_dir = dir / "run";
-  options.echo_log = false;
+  train::TrainOptions options = new_run(dir, {"training.epochs=3", "training.max_skipped_steps=3"});
   std::vector<at::Tensor> before_first_bad;
   int bad = 0;
   options.on_gradients = [&](int64_t step, models::Model& model) {
@@ -136,12 +148,7 @@ TEST(NonFiniteSteps, MaxSkippedStepsInARowStopTheRunAndKeepTheLastCheckpoint) {
     if (bad++ == 0) before_first_bad = snapshot(model);
     poison_first_gradient(model, std::numeric_limits<double>::infinity());
   };
-  std::string message;
-  try {
-    train::run_training(options);
-  } catch (const Error& e) {
-    message = e.what();
-  }
+  const std::string message = error_of(options);
   ASSERT_FALSE(message.empty()) << "the run did not stop";
   EXPECT_EQ(bad, 3);
   EXPECT_NE(message.find("3 steps in a row had a non-finite loss or gradient"), std::string::npos) << message;
@@ -169,11 +176,7 @@ TEST(NonFiniteSteps, MaxSkippedStepsInARowStopTheRunAndKeepTheLastCheckpoint) {
 // max_skipped_steps 3 the resumed run stops just as an uninterrupted one would.
 TEST(NonFiniteSteps, TheSkipCountInARowSurvivesAResume) {
   const fs::path dir = temp_dir("train_nonfinite_resume");
-  train::TrainOptions first;
-  first.config_path = write_config(dir, "");
-  first.overrides = {"training.epochs=1", "training.max_skipped_steps=3"};
-  first.run_dir = dir / "run";
-  first.echo_log = false;
+  train::TrainOptions first = new_run(dir, {"training.epochs=1", "training.max_skipped_steps=3"});
   int calls = 0;
   first.on_gradients = [&](int64_t, models::Model& model) {
     if (++calls >= 3) poison_first_gradient(model, std::numeric_limits<double>::quiet_NaN());  // batches 3 and 4
@@ -192,12 +195,7 @@ TEST(NonFiniteSteps, TheSkipCountInARowSurvivesAResume) {
     // Only the resumed run's first batch: a count restarted at 0 would let the run finish.
     if (++resumed_calls == 1) poison_first_gradient(model, std::numeric_limits<double>::quiet_NaN());
   };
-  std::string message;
-  try {
-    train::run_training(resumed);
-  } catch (const Error& e) {
-    message = e.what();
-  }
+  const std::string message = error_of(resumed);
   EXPECT_EQ(resumed_calls, 1);
   EXPECT_NE(message.find("3 steps in a row had a non-finite loss or gradient"), std::string::npos) << message;
 }
