@@ -106,7 +106,8 @@ std::string largest_labels(const Split& train) {
     double value = 0.0;
     std::string where;
   };
-  Largest energy{"energy", "eV"}, force{"force", "eV/A"}, stress{"stress", "eV/A^3"}, dipole{"dipole", "e A"};
+  Largest energy{"energy", "eV", 0.0, ""}, force{"force", "eV/A", 0.0, ""}, stress{"stress", "eV/A^3", 0.0, ""},
+      dipole{"dipole", "e A", 0.0, ""};
   const auto consider = [](Largest& largest, const at::Tensor& t, const std::string& where) {
     if (!t.defined() || t.numel() == 0) return;
     const double value = t.abs().max().item<double>();
