@@ -58,6 +58,29 @@ TEST(CliDevice, CpuEqualsTheDefaultAndCudaWithoutCudaIsAClearError) {
   EXPECT_NE(train.output.find("--device cuda: this eqt cannot use CUDA: LibTorch"), std::string::npos) << train.output;
 }
 
+// EQT_CUDA_SYNC_CHECK (core/cuda_sync_check.h): gpu-check.sh sets it to find copies to the CPU in
+// GPU work. On the CPU it changes nothing; a value it does not know is an error that names it.
+TEST(CliDevice, TheSyncCheckVariableChangesNothingOnTheCpuAndRefusesUnknownValues) {
+  const fs::path dir = temp_dir("cli_device_sync_check");
+  const fs::path model = write_random_pet({{1, 6, 8}, 3.0, 2, 5}, dir / "model");
+  TrainDataOptions o;
+  o.frames = 3;
+  write_pair_potential_dataset(dir / "input.xyz", o);
+  const std::string input = " --model " + quoted(model) + " --input " + quoted(dir / "input.xyz");
+  const auto plain = run_predict(input + " --output " + quoted(dir / "plain.xyz"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  const auto checked = run_command("EQT_CUDA_SYNC_CHECK=error " + eqt_command() + "predict" + input + " --output " +
+                                   quoted(dir / "checked.xyz"));
+  ASSERT_EQ(checked.exit_code, 0) << checked.output;
+  EXPECT_EQ(read_file(dir / "checked.xyz"), read_file(dir / "plain.xyz"));
+  EXPECT_NE(read_file(dir / "checked.xyz").find("forces"), std::string::npos);
+  const auto wrong = run_command("EQT_CUDA_SYNC_CHECK=eror " + eqt_command() + "predict" + input + " --output " +
+                                 quoted(dir / "wrong.xyz"));
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.output;
+  EXPECT_NE(wrong.output.find("EQT_CUDA_SYNC_CHECK='eror': give warn, error or off"), std::string::npos) << wrong.output;
+  EXPECT_FALSE(fs::exists(dir / "wrong.xyz"));
+}
+
 // A run trained with --device cpu resumes and evaluates like any other: checkpoints are read onto
 // the model's device whatever device wrote them.
 TEST(CliDevice, TrainOnCpuExplicitlyEqualsTheDefault) {

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "eqt/core/cuda_sync_check.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
 #include "eqt/models/piecewise_gradient.h"
@@ -104,6 +105,7 @@ Evaluation evaluate(Model& model, const data::Graph& graph, const EvaluateOption
   // Graphs are built on the CPU (neighbour lists); they go to the model's device once, here.
   const c10::Device device = model_device(model);
   if (graph.positions.device() != device) return evaluate(model, graph.to(device), options);
+  const CudaSyncCheck no_copies_to_the_cpu;  // from here on, all work stays on the device
   at::AutoGradMode enable_grad(true);
   const OneThreadScope one_thread(model.prefers_one_thread(graph));
   const StrainedGraph s = prepare(graph, options);

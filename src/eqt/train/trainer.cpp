@@ -12,6 +12,7 @@
 
 #include "eqt/core/device.h"
 #include "eqt/core/dtype.h"
+#include "eqt/core/cuda_sync_check.h"
 #include "eqt/core/error.h"
 #include "eqt/core/threads.h"
 #include "eqt/data/extxyz_writer.h"
@@ -287,9 +288,12 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
                                          total_steps_);
     data.relaxed_positions_weight = auxiliary_weight_;
     const OneThreadScope one_thread(model_->prefers_one_thread(data.graph));  // the backward too
-    result = batch_loss(*model_, data, c_, norm_, true);
-    result->loss.backward();
-    local_loss = result->loss.item<double>();
+    {
+      const CudaSyncCheck no_copies_to_the_cpu;  // forward and backward stay on the device
+      result = batch_loss(*model_, data, c_, norm_, true);
+      result->loss.backward();
+    }
+    local_loss = result->loss.item<double>();  // the one scalar a step reads back (logging, NaN check)
   }
   if (options_.on_gradients) options_.on_gradients(state_.step, *model_);
   const double loss = all_reduce_gradients(*model_, *comm_, local_loss);
@@ -304,7 +308,10 @@ void Trainer::train_step(const Batch& global_batch, Totals& totals) {
   state_.skipped_in_a_row = 0;
   if (result) totals.add(*result);
   if (c_.clip_grad_norm > 0) clip_gradient_norm(*model_, c_.clip_grad_norm);
-  optimiser_->step();
+  {
+    const CudaSyncCheck no_copies_to_the_cpu;
+    optimiser_->step();
+  }
   if (c_.ema_decay > 0) {
     ema_update(*ema_, *model_, ema_decay_at(c_.ema_decay, state_.step));
   } else {
