@@ -182,10 +182,10 @@ int64_t parameter_count(PetModel& model) {
 void print_graph_building(const nlohmann::json& j, const eqt_bench::StepParts& parts, const Options& o) {
   eqt_bench::print_parts(parts, o.torch_device, "(c) only, as the official figure is its model call only");
   if (j.is_null()) return;
-  std::printf("  official graph building (not in its figure): neighbour lists %.4f + collate %.4f s/batch",
-              j.value("neighbour_list_sec_median", 0.0), j.value("collate_sec_median", 0.0));
+  std::printf("  official graph building (not in its figure): neighbour lists %.3f ms + collate %.3f ms",
+              1e3 * j.value("neighbour_list_sec_median", 0.0), 1e3 * j.value("collate_sec_median", 0.0));
   if (j.contains("h2d_sec_median")) {
-    std::printf(" + copy to %s %.4f s/batch", j.value("device", "cpu").c_str(), j.at("h2d_sec_median").get<double>());
+    std::printf(" + copy to %s %.3f ms", j.value("device", "cpu").c_str(), 1e3 * j.at("h2d_sec_median").get<double>());
   }
   std::printf("\n");
   std::fflush(stdout);

@@ -297,8 +297,8 @@ inline void print_parts(const StepParts& p, const c10::Device& device, const std
   if (p.model.empty()) return;
   const double a = median(p.graph), b = median(p.copy), c = median(p.model);
   const std::string dev = device.str();
-  std::printf("  eqt step, medians: (a) CPU neighbour list + collate %.4f s, (b) graph copy to %s %.4f s, "
-              "(c) model step on %s %.4f s\n", a, dev.c_str(), b, dev.c_str(), c);
+  std::printf("  eqt step, medians: (a) CPU neighbour list + collate %.3f ms, (b) graph copy to %s %.3f ms, "
+              "(c) model step on %s %.3f ms\n", 1e3 * a, dev.c_str(), 1e3 * b, dev.c_str(), 1e3 * c);
   std::printf("  neighbour-list share (a+b)/(a+b+c): %.2f %%   (eqt figure above = %s)\n", 100.0 * (a + b) / (a + b + c),
               headline.c_str());
 }
