@@ -195,6 +195,9 @@ void compare(const std::string& mode, EquiformerModel& model, const Dataset& d, 
     std::printf("  official radius graph (on %s, inside its figure): %.3f ms\n", j.value("device", "cpu").c_str(),
                 1e3 * j.at("radius_graph_sec_median").get<double>());
   }
+  if (j.is_object() && j.contains("e3nn_opt_defaults")) {  // --e3nn-jit off shows here
+    std::printf("  official e3nn optimisation defaults: %s\n", j.at("e3nn_opt_defaults").dump().c_str());
+  }
   std::fflush(stdout);
 }
 
