@@ -3,7 +3,9 @@
 // PET with the official default architecture (examples/presets/pet_default.yaml = the
 // ARCHITECTURAL_HYPERS of default_hypers.yaml; 3 GNN layers x 3 transformer layers, d_model 128,
 // r_cut 5) is built by eqt with random weights, which are exported under the official state-dict
-// names and loaded by shared/peers/time_official.py into the official model. For each data file
+// names and loaded by shared/peers/time_official.py into the official model (on the CPU; with
+// --device other than cpu or --peer-harness device, by bench/official_on_device.py on that device,
+// with synchronised clocks). For each data file
 // (default: methane_val and rMD17 aspirin) both sides time, on the same batches (batch k = frames
 // k*B .. k*B+B-1 of the file), float32:
 //   infer: energy + forces of a batch
@@ -11,7 +13,11 @@
 //          backward, AdamW step (lr 1e-4, weight decay 0; the official default fitting scheme)
 // Headline figures are the model call only, as the harness reports them (the official graph
 // building is Python-side bookkeeping, reported on its own): eqt's neighbour list + collate is
-// excluded likewise and printed separately. The official training step also rotates each
+// excluded likewise and printed separately. eqt's step is (a) neighbour list + collate on the CPU
+// (once per batch, before the timings), (b) the graph's copy to --device, (c) the model step there;
+// the figures are (c), the official ones its model call after its batch.to(device); the medians of
+// (a), (b), (c) and the neighbour-list share (a+b)/(a+b+c) are printed below them. The training
+// labels are on the device before the clock starts, on both sides. The official training step also rotates each
 // structure at random (GLOBAL_AUG); eqt's does not (a [N, 3] product, negligible).
 // Before timing, the official energy of one batch is compared with eqt's (same-model check).
 // eqt and official runs are interleaved (eqt, official, eqt). Medians are reported.
@@ -19,6 +25,7 @@
 //   bench_pet [--quick] [--threads 2] [--batch-size 8] [--repeats R] [--no-peer] [--modes infer,train]
 //             [--data FILE]... (default methane_val + rmd17 aspirin) [--preset FILE]
 //             [--src-root DIR (default $EQT_PEER_SRC or /work/peer-src)] [--python /usr/bin/python3] [--harness FILE]
+//             [--device cpu|cuda|cuda:N] [--peer-harness shared|device] [--device-harness FILE]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <yaml-cpp/yaml.h>
@@ -32,6 +39,7 @@
 
 #include "eqt/core/allocator.h"
 #include "eqt/core/threads.h"
+#include "eqt/core/torch_warnings.h"
 #include "eqt/data/batch.h"
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
@@ -70,7 +78,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// Graphs of all batches, built once (graph building is not part of the headline figure).
+// Graphs of all batches, built once on the CPU (graph building is not part of the headline figure).
 struct Batches {
   std::vector<eqt::data::Graph> graphs;
   std::vector<double> collate_seconds;
@@ -86,13 +94,29 @@ Batches build_batches(const Dataset& d, const Options& o, double cutoff) {
   return b;
 }
 
-void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side) {
+// Batch k's graph copied to the device, with the seconds it took (b).
+eqt::data::Graph graph_on_device(const Batches& b, const Options& o, int k, double& copy_s) {
+  const auto t0 = Clock::now();
+  eqt::data::Graph g = b.graphs[k].to(o.torch_device);
+  eqt_bench::synchronize(o.torch_device);
+  copy_s = since(t0);
+  return g;
+}
+
+void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side, eqt_bench::StepParts& parts) {
   model.eval();
   for (int k = 0; k < o.warmup + o.repeats; ++k) {
+    double copy_s = 0.0;
+    const eqt::data::Graph g = graph_on_device(b, o, k, copy_s);
     const auto t0 = Clock::now();
-    const auto r = eqt::models::evaluate(model, b.graphs[k]);
-    if (k >= o.warmup) side.seconds.push_back(since(t0));
-    side.atoms_per_batch = b.graphs[k].num_atoms();
+    const auto r = eqt::models::evaluate(model, g);
+    eqt_bench::synchronize(o.torch_device);
+    const double model_s = since(t0);
+    if (k >= o.warmup) {
+      side.seconds.push_back(model_s);
+      parts.add(b.collate_seconds[k], copy_s, model_s);
+    }
+    side.atoms_per_batch = g.num_atoms();
   }
 }
 
@@ -111,7 +135,7 @@ LossScales loss_scales(const Dataset& d) {
 }
 
 void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, const Batches& b, const Options& o,
-                Side& side) {
+                Side& side, eqt_bench::StepParts& parts) {
   model.train();
   const LossScales scales = loss_scales(d);
   for (int k = 0; k < o.warmup + o.repeats; ++k) {
@@ -122,19 +146,27 @@ void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, con
       y.push_back(d.energies[f] - d.mean);
       dy.push_back(d.forces[f]);
     }
-    const at::Tensor ty = at::tensor(y, at::kFloat), tdy = at::cat(dy).to(at::kFloat);
+    const at::Tensor ty = at::tensor(y, at::kFloat).to(o.torch_device);
+    const at::Tensor tdy = at::cat(dy).to(at::kFloat).to(o.torch_device);
+    double copy_s = 0.0;
+    const eqt::data::Graph g = graph_on_device(b, o, k, copy_s);
     const auto t0 = Clock::now();
-    const eqt::OneThreadScope one_thread(model.prefers_one_thread(b.graphs[k]));  // as eqt train does
+    const eqt::OneThreadScope one_thread(model.prefers_one_thread(g));  // as eqt train does
     eqt::models::EvaluateOptions eo;
     eo.create_graph = true;
-    const auto r = eqt::models::evaluate(model, b.graphs[k], eo);
+    const auto r = eqt::models::evaluate(model, g, eo);
     const at::Tensor loss = kEnergyWeight * (r.energy - ty).square().mean() / (scales.energy * scales.energy) +
                             (r.forces - tdy).square().mean() / (scales.forces * scales.forces);
     opt.zero_grad();
     loss.backward();
     opt.step();
-    if (k >= o.warmup) side.seconds.push_back(since(t0));
-    side.atoms_per_batch = b.graphs[k].num_atoms();
+    eqt_bench::synchronize(o.torch_device);
+    const double model_s = since(t0);
+    if (k >= o.warmup) {
+      side.seconds.push_back(model_s);
+      parts.add(b.collate_seconds[k], copy_s, model_s);
+    }
+    side.atoms_per_batch = g.num_atoms();
   }
   model.eval();
 }
@@ -145,16 +177,18 @@ int64_t parameter_count(PetModel& model) {
   return n;
 }
 
-// Official graph building (ASE neighbour list + Python padding) vs eqt's neighbour list + collate.
-void print_graph_building(const nlohmann::json& j, const Batches& b, const Options& o) {
-  const std::vector<double> ours(b.collate_seconds.begin() + o.warmup, b.collate_seconds.end());
-  std::printf("  graph building (not in the figures above): eqt neighbour list + collate %.4f s/batch",
-              eqt_bench::median(ours));
-  if (!j.is_null()) {
-    std::printf("; official neighbour lists %.4f + collate %.4f s/batch",
-                j.value("neighbour_list_sec_median", 0.0), j.value("collate_sec_median", 0.0));
+// eqt's step parts and the official graph building (ASE neighbour list + Python padding, collate
+// and, from official_on_device.py, the batch's copy to the device), none of it in the figures.
+void print_graph_building(const nlohmann::json& j, const eqt_bench::StepParts& parts, const Options& o) {
+  eqt_bench::print_parts(parts, o.torch_device, "(c) only, as the official figure is its model call only");
+  if (j.is_null()) return;
+  std::printf("  official graph building (not in its figure): neighbour lists %.3f ms + collate %.3f ms",
+              1e3 * j.value("neighbour_list_sec_median", 0.0), 1e3 * j.value("collate_sec_median", 0.0));
+  if (j.contains("h2d_sec_median")) {
+    std::printf(" + copy to %s %.3f ms", j.value("device", "cpu").c_str(), 1e3 * j.at("h2d_sec_median").get<double>());
   }
   std::printf("\n");
+  std::fflush(stdout);
 }
 
 void run_file(const fs::path& file, const eqt::models::pet::PetConfig& config, const nlohmann::json& arch,
@@ -169,40 +203,39 @@ void run_file(const fs::path& file, const eqt::models::pet::PetConfig& config, c
   std::unique_ptr<eqt_bench::PeerSettings> peer;
   if (o.peer) {
     peer = std::make_unique<eqt_bench::PeerSettings>();
-    peer->python = o.python;
+    eqt_bench::set_peer_common(*peer, o);
     peer->model = "pet";
-    peer->harness = fs::absolute(o.harness);
-    peer->src_root = fs::absolute(o.src_root);
     peer->data = fs::absolute(file);
     const fs::path dir = fs::temp_directory_path() / ("eqt_bench_pet_" + std::to_string(::getpid()));
     peer->log = dir / "official.log";
     peer->config_json = dir / "config.json";
     peer->weights = dir / "weights.safetensors";
-    peer->threads = o.threads;
-    peer->batch_size = o.batch_size;
-    peer->repeats = o.repeats;
     peer->warmup = o.warmup;
-    eqt_bench::export_pet_for_peer(model, arch, dir);
+    eqt_bench::export_pet_for_peer(model, arch, dir);  // from the CPU model, before it moves
   }
   std::fflush(stdout);
+  model.to(o.torch_device);
   eqt::train::FusedAdamW opt(model.parameters(), torch::optim::AdamWOptions(kLearningRate).weight_decay(0.0));
   const int last = o.warmup + o.repeats - 1;  // the harness reports the energy of its last batch
   model.eval();
-  const double check = model.forward(batches.graphs[last]).at("energy")[0].item<double>();
+  const double check = model.forward(batches.graphs[last].to(o.torch_device)).at("energy")[0].item<double>();
   if (o.modes.find("infer") != std::string::npos) {
     const auto same_model = [&](const nlohmann::json& j) {
       eqt_bench::check_same_model(check, j.at("energy_first_structure").get<double>(), 1e-4,
                                   "energy, first structure of batch " + std::to_string(last));
     };
+    eqt_bench::StepParts parts;
     const auto j = eqt_bench::compare_sides(
-        "infer: energy + forces", o.batch_size, [&](Side& s) { time_infer(model, batches, o, s); }, peer.get(),
-        "infer", same_model);
-    print_graph_building(j, batches, o);
+        "infer: energy + forces", o.batch_size, [&](Side& s) { time_infer(model, batches, o, s, parts); },
+        peer.get(), "infer", same_model);
+    print_graph_building(j, parts, o);
   }
   if (o.modes.find("train") != std::string::npos) {
-    eqt_bench::compare_sides(
+    eqt_bench::StepParts parts;
+    const auto j = eqt_bench::compare_sides(
         "train: forces in the graph, loss, backward, AdamW", o.batch_size,
-        [&](Side& s) { time_train(model, opt, d, batches, o, s); }, peer.get(), "train", nullptr);
+        [&](Side& s) { time_train(model, opt, d, batches, o, s, parts); }, peer.get(), "train", nullptr);
+    print_graph_building(j, parts, o);
   }
   if (peer) fs::remove_all(peer->config_json.parent_path());
 }
@@ -211,6 +244,7 @@ void run_file(const fs::path& file, const eqt::models::pet::PetConfig& config, c
 
 int main(int argc, char** argv) {
   eqt_bench::ensure_wait_policy(argv);
+  eqt::install_torch_warning_handler();  // as the eqt command: no glog lines for LibTorch's notices
   try {
     const Options o = parse(argc, argv);
     eqt::set_num_threads(o.threads);
@@ -222,10 +256,13 @@ int main(int argc, char** argv) {
     const auto config = eqt::models::pet::load_pet_preset(o.preset);
     const nlohmann::json arch =
         eqt::models::pet::yaml_to_json(YAML::LoadFile(o.preset.string())["pet"]["ARCHITECTURAL_HYPERS"]);
-    std::printf("PET benchmark: preset %s, float32, %d threads (at::get_num_threads %d), OMP_WAIT_POLICY=%s, "
-                "batch %d, %d warm-up + %d timed batches per side and phase, official: %s\n",
-                o.preset.c_str(), o.threads, at::get_num_threads(), std::getenv("OMP_WAIT_POLICY"), o.batch_size,
-                o.warmup, o.repeats, o.peer ? (o.python + " " + o.harness.string()).c_str() : "not run");
+    eqt_bench::PeerSettings shown;
+    eqt_bench::set_peer_common(shown, o);
+    std::printf("PET benchmark: preset %s, float32, device %s (%s), %d threads (at::get_num_threads %d), "
+                "OMP_WAIT_POLICY=%s, batch %d, %d warm-up + %d timed batches per side and phase, official: %s\n",
+                o.preset.c_str(), o.torch_device.str().c_str(), eqt::libtorch_description().c_str(), o.threads,
+                at::get_num_threads(), std::getenv("OMP_WAIT_POLICY"), o.batch_size, o.warmup, o.repeats,
+                o.peer ? eqt_bench::peer_description(shown).c_str() : "not run");
     for (const auto& file : o.data) run_file(file, config, arch, o);
     return 0;
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 
 #include "eqt/nn/tensor_product.h"
 #include "eqt/so3/wigner_3j.h"
+#include "peer_harness.h"
 
 namespace {
 
@@ -42,10 +43,7 @@ at::Tensor per_instruction_einsum(const TensorProduct& tp, const at::Tensor& x1,
   return at::cat(blocks, 1);
 }
 
-// Waits for queued device work (item() synchronizes on any backend).
-void synchronize(const at::Device& device) {
-  at::zeros({1}, at::TensorOptions().device(device)).sum().item<float>();
-}
+using eqt_bench::synchronize;  // waits for queued device work (peer_harness.h)
 
 double milliseconds(const std::function<at::Tensor()>& f, const std::vector<at::Tensor>& leaves,
                     const at::Device& device) {

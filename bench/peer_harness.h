@@ -1,8 +1,10 @@
 #pragma once
 // What every "eqt against the official code" benchmark shares: running the peer harness
-// shared/peers/time_official.py and parsing its JSON line, the frames + labels both sides read,
-// timing records (median, structures/s, atoms/s), the printed comparison, the load average, and
-// the OMP_WAIT_POLICY=PASSIVE re-exec. Model-specific parts (weight export, the timed steps) stay
+// (shared/peers/time_official.py on the CPU, or bench/official_on_device.py on any device) and
+// parsing its JSON line, the --device option and synchronised clocks, the frames + labels both
+// sides read, timing records (median, structures/s, atoms/s), the split of eqt's step into
+// neighbour list / copy / model, the printed comparison, the load average, and the
+// OMP_WAIT_POLICY=PASSIVE re-exec. Model-specific parts (weight export, the timed steps) stay
 // in each benchmark. Header-only because every .cpp under bench/ becomes its own executable.
 #include <ATen/ATen.h>
 
@@ -23,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eqt/core/device.h"
 #include "eqt/data/extxyz_reader.h"
 #include "eqt/data/labels.h"
 #include "eqt/data/structure.h"
@@ -37,6 +40,15 @@ inline fs::path default_peer_sources() {
   return env ? env : "/work/peer-src";
 }
 
+// The project-side harness for the official code on a device (the shared one has no device option).
+inline fs::path default_device_harness() {
+#ifdef EQT_BENCH_SOURCE_DIR
+  return fs::path(EQT_BENCH_SOURCE_DIR) / "official_on_device.py";
+#else
+  return "bench/official_on_device.py";
+#endif
+}
+
 // The command-line options every peer benchmark takes (each benchmark derives its own Options
 // and sets its defaults for preset, data, warm-up and repeats).
 struct CommonOptions {
@@ -47,7 +59,31 @@ struct CommonOptions {
   fs::path harness = "../shared/peers/time_official.py";
   fs::path src_root = default_peer_sources();
   std::string python = "/usr/bin/python3";
+  std::string device = "cpu";       // --device: where eqt's model and the official model run
+  c10::Device torch_device{c10::kCPU};  // the same, checked by eqt::parse_device
+  // --peer-harness shared (time_official.py, CPU only; the default on cpu, so that earlier figures
+  // stay comparable) | device (official_on_device.py; the default on any other device).
+  std::string peer_harness;
+  fs::path device_harness = default_device_harness();
+  std::string e3nn_jit;  // --e3nn-jit on|off for official_on_device.py (empty: its default)
 };
+
+// --device through eqt::parse_device (a CPU-only build answers cuda with eqt's own message) and
+// the harness that goes with it.
+inline void check_device_options(CommonOptions& o) {
+  o.torch_device = eqt::parse_device(o.device);
+  if (o.peer_harness.empty()) o.peer_harness = o.torch_device.is_cpu() ? "shared" : "device";
+  if (o.peer_harness != "shared" && o.peer_harness != "device") {
+    throw std::runtime_error("--peer-harness '" + o.peer_harness + "': give shared or device");
+  }
+  if (o.peer_harness == "shared" && !o.torch_device.is_cpu()) {
+    throw std::runtime_error("--peer-harness shared times on the CPU only; on --device " + o.device +
+                             " the official code runs through --peer-harness device");
+  }
+  if (!o.e3nn_jit.empty() && o.e3nn_jit != "on" && o.e3nn_jit != "off") {
+    throw std::runtime_error("--e3nn-jit '" + o.e3nn_jit + "': give on or off");
+  }
+}
 
 // Reads argv into `common`; a flag it does not know goes to `extra(flag, next_value)`, which
 // returns false for a flag the benchmark does not know either (then the run stops with an error).
@@ -69,8 +105,20 @@ inline void parse_options(int argc, char** argv, CommonOptions& o, const ExtraOp
     else if (a == "--preset") o.preset = next();
     else if (a == "--python") o.python = next();
     else if (a == "--harness") o.harness = next();
+    else if (a == "--device") o.device = next();
+    else if (a == "--peer-harness") o.peer_harness = next();
+    else if (a == "--device-harness") o.device_harness = next();
+    else if (a == "--e3nn-jit") o.e3nn_jit = next();
     else if (!extra(a, next)) throw std::runtime_error("unknown argument " + a + " (see the comment at the top of " + program + ")");
   }
+  check_device_options(o);
+}
+
+// Waits for the device's queued work, so that a clock read after it times the work and not only
+// its launch (item() synchronises on any backend). Nothing to wait for on the CPU.
+inline void synchronize(const c10::Device& device) {
+  if (device.is_cpu()) return;
+  at::zeros({1}, at::TensorOptions().device(device)).sum().item<float>();
 }
 
 struct SourceTree {
@@ -106,12 +154,44 @@ struct PeerSettings {
   std::string model;  // equiformer | pet
   fs::path harness, src_root, data, config_json, weights, log;
   int threads = 2, batch_size = 8, repeats = 3, warmup = 1;
+  // Set: run official_on_device.py (with `harness` as its --harness) on `device`; empty: `harness`.
+  fs::path device_harness;
+  std::string device = "cpu", e3nn_jit;
 };
+
+// The settings every benchmark gives its peer alike (the model-specific files are set by each).
+inline void set_peer_common(PeerSettings& s, const CommonOptions& o) {
+  s.python = o.python;
+  s.harness = fs::absolute(o.harness);
+  s.src_root = fs::absolute(o.src_root);
+  s.threads = o.threads;
+  s.batch_size = o.batch_size;
+  s.repeats = o.repeats;
+  if (o.peer_harness == "device") {
+    s.device_harness = fs::absolute(o.device_harness);
+    s.device = o.device;
+    s.e3nn_jit = o.e3nn_jit;
+  }
+}
+
+// The harness command as the benchmark's header line shows it.
+inline std::string peer_description(const PeerSettings& s) {
+  if (s.device_harness.empty()) return s.python + " " + s.harness.string() + " (CPU)";
+  return s.python + " " + s.device_harness.string() + " --device " + s.device + " (helpers from " +
+         s.harness.string() + ")";
+}
 
 // Runs the harness once (mode infer|train) and returns its JSON line; progress goes to s.log.
 inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
-  std::string command = quote(s.python) + " " + quote(s.harness.string()) + " --model " + s.model + " --src-root " +
-                        quote(s.src_root.string()) + " --data " + quote(s.data.string());
+  std::string command = quote(s.python) + " ";
+  if (s.device_harness.empty()) {
+    command += quote(s.harness.string());
+  } else {
+    command += quote(s.device_harness.string()) + " --harness " + quote(s.harness.string()) + " --device " +
+               quote(s.device);
+    if (!s.e3nn_jit.empty()) command += " --e3nn-jit " + s.e3nn_jit;
+  }
+  command += " --model " + s.model + " --src-root " + quote(s.src_root.string()) + " --data " + quote(s.data.string());
   if (!s.config_json.empty()) command += " --config-json " + quote(s.config_json.string());
   if (!s.weights.empty()) command += " --weights " + quote(s.weights.string());
   command += " --threads " + std::to_string(s.threads) + " --dtype float32 --batch-size " +
@@ -125,7 +205,15 @@ inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
   if (pclose(pipe) != 0 || out.empty()) {
     throw std::runtime_error("official harness failed (see " + s.log.string() + "): " + command);
   }
-  return nlohmann::json::parse(out.substr(0, out.find('\n')));
+  // The JSON line; a library may print lines of its own on stdout (torch 2.6 in a chroot without
+  // /proc: UCX's "failed to get boot id").
+  std::string line, json;
+  for (std::size_t at = 0; at < out.size(); at += line.size() + 1) {
+    line = out.substr(at, out.find('\n', at) - at);
+    if (!line.empty() && line[0] == '{') json = line;
+  }
+  if (json.empty()) throw std::runtime_error("official harness printed no JSON line (see " + s.log.string() + ")");
+  return nlohmann::json::parse(json);
 }
 
 inline std::string load_average() {
@@ -191,6 +279,30 @@ inline Side peer_side(const nlohmann::json& j) {
   return s;
 }
 
+// Where eqt's timed steps spend their time: (a) the neighbour list + collate on the CPU, (b) the
+// copy of the graph to the device (measured on the CPU too, where it is a no-op), (c) the model
+// step on the device. One entry per timed step.
+struct StepParts {
+  std::vector<double> graph, copy, model;
+  void add(double a, double b, double c) {
+    graph.push_back(a);
+    copy.push_back(b);
+    model.push_back(c);
+  }
+};
+
+// Prints the medians of the three parts and the neighbour-list share (a+b)/(a+b+c) of the medians;
+// `headline` says which parts the eqt figure above is made of.
+inline void print_parts(const StepParts& p, const c10::Device& device, const std::string& headline) {
+  if (p.model.empty()) return;
+  const double a = median(p.graph), b = median(p.copy), c = median(p.model);
+  const std::string dev = device.str();
+  std::printf("  eqt step, medians: (a) CPU neighbour list + collate %.3f ms, (b) graph copy to %s %.3f ms, "
+              "(c) model step on %s %.3f ms\n", 1e3 * a, dev.c_str(), 1e3 * b, dev.c_str(), 1e3 * c);
+  std::printf("  neighbour-list share (a+b)/(a+b+c): %.2f %%   (eqt figure above = %s)\n", 100.0 * (a + b) / (a + b + c),
+              headline.c_str());
+}
+
 inline void print_row(const char* what, const Side& s, int b) {
   std::printf("  %-9s %8.3f structures/s %9.1f atoms/s   (median %.4f s/batch of %lld atoms, %zu repeats)\n", what,
               s.structures_per_s(b), s.atoms_per_s(), median(s.seconds), static_cast<long long>(s.atoms_per_batch),
@@ -230,9 +342,11 @@ inline nlohmann::json compare_sides(const std::string& title, int batch_size, co
   const Side theirs = peer_side(j);
   print_row("eqt", ours, batch_size);
   print_row("official", theirs, batch_size);
-  std::printf("  ratio eqt/official: %.2fx   (torch %s, BLAS %s)\n",
+  const std::string gpu = j.contains("gpu_name") && j.at("gpu_name").is_string() ? ", " + j.at("gpu_name").get<std::string>() : "";
+  std::printf("  ratio eqt/official: %.2fx   (official: torch %s, BLAS %s, device %s%s)\n",
               ours.structures_per_s(batch_size) / theirs.structures_per_s(batch_size),
-              j.value("torch_version", "?").c_str(), j.value("torch_blas_info", "?").c_str());
+              j.value("torch_version", "?").c_str(), j.value("torch_blas_info", "?").c_str(),
+              j.value("device", "cpu").c_str(), gpu.c_str());
   std::printf("  load average (1/5/15 min) at each phase: %s\n", loads.c_str());
   std::fflush(stdout);
   return j;
