@@ -181,6 +181,17 @@ inline std::string peer_description(const PeerSettings& s) {
          s.harness.string() + ")";
 }
 
+// The last `count` lines of a file (a failed run's log, shown where the run itself may be far away,
+// as on a GPU machine lent for one command).
+inline std::string last_lines(const fs::path& file, std::size_t count) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string text;
+  for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) text += "    " + lines[i] + "\n";
+  return text;
+}
+
 // Runs the harness once (mode infer|train) and returns its JSON line; progress goes to s.log.
 inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
   std::string command = quote(s.python) + " ";
@@ -203,7 +214,8 @@ inline nlohmann::json run_peer(const PeerSettings& s, const std::string& mode) {
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
   if (pclose(pipe) != 0 || out.empty()) {
-    throw std::runtime_error("official harness failed (see " + s.log.string() + "): " + command);
+    throw std::runtime_error("official harness failed: " + command + "\n  the end of its log " + s.log.string() +
+                             ":\n" + last_lines(s.log, 25));
   }
   // The JSON line; a library may print lines of its own on stdout (torch 2.6 in a chroot without
   // /proc: UCX's "failed to get boot id").

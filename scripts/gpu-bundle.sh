@@ -62,7 +62,7 @@ copy_shared reference/e3nn reference/equiformer/README.md reference/equiformer/s
   reference/equiformer/small_dp_exp reference/equiformer/small_gat_linear_gaussian \
   reference/equiformer/paper_public_gat_nonlinear_exp_l2 reference/pet/README.md reference/pet/structures.json \
   reference/pet/pet_small reference/equiformer_oc20 data/README.md data/rmd17/rmd17_ethanol_test.xyz data/rmd17/rmd17_aspirin_test.xyz \
-  data/methane/methane_val.xyz peers/time_official.py peers/README.md peers/shim
+  data/methane/methane_val.xyz data/water/water_rpbe_d3_n2p2.xyz peers/time_official.py peers/README.md peers/shim
 
 echo "gpu-bundle: official sources from $peer_src"
 copy_source() {  # tree, folders kept
