@@ -113,6 +113,10 @@ if [[ -z "${EQT_SKIP_TESTS:-}" ]]; then
   check "ctest models, nn, kernels, train, md" ctest --test-dir "$build" -j"$jobs" -R '^(models|nn|kernels|train|md|so3)\.'
 fi
 
+echo "== float64 parity with the official code's outputs, models on $device (support/test_device.h)"
+check "ctest official parity on $device: Equiformer, PET, ECSE" env EQT_TEST_DEVICE="$device" \
+  ctest --test-dir "$build" -j"$jobs" -R '^models\.(Configs/EquiformerReference|PetReference|EcseReference)\.'
+
 echo "== float64 parity, $device against cpu"
 "$python" - "$shared/data/rmd17/rmd17_ethanol_test.xyz" "$work/ethanol.xyz" 24 <<'PY'
 import sys

@@ -11,6 +11,7 @@
 #include "eqt/models/pet/load.h"
 #include "eqt/models/potential.h"
 #include "models/pet_test_support.h"
+#include "support/test_device.h"
 
 namespace eqt::testing {
 
@@ -24,8 +25,10 @@ inline std::shared_ptr<models::ecse::EcseModel> ecse_pet(const std::filesystem::
   options.hypers = models::ecse::ecse_hypers_from_json(pet_reference_outputs(shared).at("sp_hypers"));
   options.hypers.pruning_mode = "official";  // the reference outputs come from upstream's pruning
   options.max_frames_per_call = max_frames_per_call;
-  return std::make_shared<models::ecse::EcseModel>(models::pet::load_pet_reference(pet_reference_dir(shared)).model,
-                                                   nullptr, options);
+  auto model = std::make_shared<models::ecse::EcseModel>(
+      models::pet::load_pet_reference(pet_reference_dir(shared)).model, nullptr, options);
+  model->to(test_device());
+  return model;
 }
 
 // E = sum over edges of fc(|x|) * w2 . tanh(W1 x + b1): smooth in positions, depends on the raw

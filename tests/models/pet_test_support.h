@@ -12,6 +12,7 @@
 #include "eqt/data/batch.h"
 #include "eqt/data/structure.h"
 #include "eqt/models/model.h"
+#include "eqt/models/potential.h"
 #include "graph_fixtures.h"
 #include "support/reference.h"
 
@@ -50,6 +51,7 @@ struct PetEvaluation {
 };
 
 inline PetEvaluation pet_forces_for_tests(models::Model& model, data::Graph graph) {
+  graph = graph.to(models::model_device(model));  // support/test_device.h: the model may be on a GPU
   graph.positions = graph.positions.detach().requires_grad_(true);
   const at::Tensor energy = model.forward(graph).at("energy");
   const at::Tensor gradient = torch::autograd::grad({energy.sum()}, {graph.positions})[0];

@@ -10,6 +10,7 @@
 #include "eqt/models/pet/load.h"
 #include "eqt/models/pet/token_layout.h"
 #include "models/pet_test_support.h"
+#include "support/test_device.h"
 
 namespace eqt::testing {
 namespace {
@@ -25,6 +26,7 @@ nlohmann::json reference_outputs(const std::filesystem::path& shared) {
 TEST(PetReference, EachStructureMatchesOfficialEnergyAndForces) {
   EQT_REQUIRE_SHARED(shared);
   auto model = load_pet_reference(pet_reference_dir(shared)).model;
+  model->to(test_device());
   const auto structures = pet_reference_structures(shared);
   const auto outputs = reference_outputs(shared).at("per_structure");
   ASSERT_EQ(outputs.size(), structures.size());
@@ -41,6 +43,7 @@ TEST(PetReference, EachStructureMatchesOfficialEnergyAndForces) {
 TEST(PetReference, BatchOfAllStructuresMatchesOfficial) {
   EQT_REQUIRE_SHARED(shared);
   auto model = load_pet_reference(pet_reference_dir(shared)).model;
+  model->to(test_device());
   const auto structures = pet_reference_structures(shared);
   const auto outputs = reference_outputs(shared).at("per_structure");
   std::vector<const data::Structure*> all;
@@ -62,6 +65,7 @@ TEST(PetReference, BatchOfAllStructuresMatchesOfficial) {
 TEST(PetReference, RotatedMethaneMatchesOfficialAndDiffersFromUnrotated) {
   EQT_REQUIRE_SHARED(shared);
   auto model = load_pet_reference(pet_reference_dir(shared)).model;
+  model->to(test_device());
   const auto structures = pet_reference_structures(shared);
   const auto rotated = reference_outputs(shared).at("rotated_methane_0");
   const at::Tensor rotation = tensor_from_json(rotated.at("rotation_matrix"));

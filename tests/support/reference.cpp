@@ -45,12 +45,12 @@ at::Tensor tensor_from_json(const nlohmann::json& value) {
 
 double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
   if (a.numel() == 0 && b.numel() == 0) return 0.0;
-  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
+  return (a.to(at::kCPU, at::kDouble) - b.to(at::kCPU, at::kDouble)).abs().max().item<double>();
 }
 
 double max_rel_diff(const at::Tensor& a, const at::Tensor& b) {
   if (a.numel() == 0 && b.numel() == 0) return 0.0;
-  const auto bd = b.to(at::kDouble);
+  const auto bd = b.to(at::kCPU, at::kDouble);
   const double scale = std::max(bd.abs().max().item<double>(), 1e-300);
   return max_abs_diff(a, b) / scale;
 }
