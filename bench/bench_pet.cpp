@@ -103,6 +103,19 @@ eqt::data::Graph graph_on_device(const Batches& b, const Options& o, int k, doub
   return g;
 }
 
+// Stops batch k's clock once the device's work is done and, after the warm-up, keeps its time and
+// its parts (graph building, copy, model step).
+void record_batch(const Options& o, const Batches& b, int k, double copy_s, Clock::time_point t0,
+                  const eqt::data::Graph& g, Side& side, eqt_bench::StepParts& parts) {
+  eqt_bench::synchronize(o.torch_device);
+  const double model_s = since(t0);
+  if (k >= o.warmup) {
+    side.seconds.push_back(model_s);
+    parts.add(b.collate_seconds[k], copy_s, model_s);
+  }
+  side.atoms_per_batch = g.num_atoms();
+}
+
 void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side, eqt_bench::StepParts& parts) {
   model.eval();
   for (int k = 0; k < o.warmup + o.repeats; ++k) {
@@ -110,13 +123,7 @@ void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side,
     const eqt::data::Graph g = graph_on_device(b, o, k, copy_s);
     const auto t0 = Clock::now();
     const auto r = eqt::models::evaluate(model, g);
-    eqt_bench::synchronize(o.torch_device);
-    const double model_s = since(t0);
-    if (k >= o.warmup) {
-      side.seconds.push_back(model_s);
-      parts.add(b.collate_seconds[k], copy_s, model_s);
-    }
-    side.atoms_per_batch = g.num_atoms();
+    record_batch(o, b, k, copy_s, t0, g, side, parts);
   }
 }
 
@@ -160,13 +167,7 @@ void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, con
     opt.zero_grad();
     loss.backward();
     opt.step();
-    eqt_bench::synchronize(o.torch_device);
-    const double model_s = since(t0);
-    if (k >= o.warmup) {
-      side.seconds.push_back(model_s);
-      parts.add(b.collate_seconds[k], copy_s, model_s);
-    }
-    side.atoms_per_batch = g.num_atoms();
+    record_batch(o, b, k, copy_s, t0, g, side, parts);
   }
   model.eval();
 }

@@ -22,13 +22,25 @@ std::string read_file(const fs::path& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// A random PET model and three structures in a fresh directory; `input` is " --model M --input F".
+struct PredictCase {
+  fs::path dir, model;
+  std::string input;
+  TrainDataOptions data;
+};
+
+PredictCase predict_case(const std::string& name) {
+  PredictCase c;
+  c.dir = temp_dir(name);
+  c.model = write_random_pet({{1, 6, 8}, 3.0, 2, 5}, c.dir / "model");
+  c.data.frames = 3;
+  write_pair_potential_dataset(c.dir / "input.xyz", c.data);
+  c.input = " --model " + quoted(c.model) + " --input " + quoted(c.dir / "input.xyz");
+  return c;
+}
+
 TEST(CliDevice, CpuEqualsTheDefaultAndCudaWithoutCudaIsAClearError) {
-  const fs::path dir = temp_dir("cli_device");
-  const fs::path model = write_random_pet({{1, 6, 8}, 3.0, 2, 5}, dir / "model");
-  TrainDataOptions o;
-  o.frames = 3;
-  write_pair_potential_dataset(dir / "input.xyz", o);
-  const std::string input = " --model " + quoted(model) + " --input " + quoted(dir / "input.xyz");
+  auto [dir, model, input, o] = predict_case("cli_device");
   const auto plain = run_predict(input + " --output " + quoted(dir / "plain.xyz"));
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
   const auto cpu = run_predict(input + " --device cpu --output " + quoted(dir / "cpu.xyz"));
@@ -61,12 +73,7 @@ TEST(CliDevice, CpuEqualsTheDefaultAndCudaWithoutCudaIsAClearError) {
 // EQT_CUDA_SYNC_CHECK (core/cuda_sync_check.h): gpu-check.sh sets it to find copies to the CPU in
 // GPU work. On the CPU it changes nothing; a value it does not know is an error that names it.
 TEST(CliDevice, TheSyncCheckVariableChangesNothingOnTheCpuAndRefusesUnknownValues) {
-  const fs::path dir = temp_dir("cli_device_sync_check");
-  const fs::path model = write_random_pet({{1, 6, 8}, 3.0, 2, 5}, dir / "model");
-  TrainDataOptions o;
-  o.frames = 3;
-  write_pair_potential_dataset(dir / "input.xyz", o);
-  const std::string input = " --model " + quoted(model) + " --input " + quoted(dir / "input.xyz");
+  const auto [dir, model, input, data] = predict_case("cli_device_sync_check");
   const auto plain = run_predict(input + " --output " + quoted(dir / "plain.xyz"));
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
   const auto checked = run_command("EQT_CUDA_SYNC_CHECK=error " + eqt_command() + "predict" + input + " --output " +
