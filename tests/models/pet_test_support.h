@@ -1,7 +1,8 @@
 #pragma once
 // Test-only helpers for PET: reference structures, and energy / forces / stress by autograd.
-// pet_forces_for_tests / pet_stress_for_tests are temporary stand-ins for models::evaluate
-// (potential.h), which lands on another branch.
+// pet_forces_for_tests / pet_stress_for_tests take the gradient of PET's forward directly, without
+// models::evaluate (potential.h), so that the PET tests check the model alone; evaluate has tests
+// of its own (models.Potential*).
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/autograd.h>
 
