@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "eqt/core/device.h"
 #include "eqt/inference/inference_model.h"
+#include "eqt/parallel/device_of_rank.h"
 
 namespace eqt::cli {
 
@@ -37,13 +37,14 @@ struct ModelLoadOptions {
   std::string ecse_fallback;
   std::string ecse_pruning = "single";
   std::string device = "cpu";
-  // For inference::load_inference_model (parses and checks the device).
+  // For inference::load_inference_model (parses and checks the device; under a launcher, `cuda`
+  // is this rank's GPU: parallel/device_of_rank.h).
   inference::InferenceModelOptions with_dtype(c10::ScalarType dtype) const {
-    return {dtype, ecse, ecse_fallback, ecse_pruning, parse_device(device)};
+    return {dtype, ecse, ecse_fallback, ecse_pruning, parallel::device_for_this_process(device)};
   }
 };
 
-// --device (core/device.h: cpu, cuda, cuda:N).
+// --device (core/device.h: cpu, cuda, cuda:N; parallel/device_of_rank.h for several ranks).
 inline CLI::Option* add_device_option(CLI::App& app, std::string& device) {
   return app
       .add_option("--device", device,

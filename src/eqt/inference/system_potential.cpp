@@ -2,13 +2,13 @@
 
 #include <cmath>
 
-#include "eqt/core/device.h"
 #include "eqt/core/error.h"
 #include "eqt/data/labels.h"
 #include "eqt/inference/inference_model.h"
 #include "eqt/inference/predict_batch.h"
 #include "eqt/inference/virial.h"
 #include "eqt/models/interaction_range.h"
+#include "eqt/parallel/device_of_rank.h"
 
 namespace eqt::inference {
 
@@ -52,7 +52,7 @@ SystemPotential::SystemPotential(const std::string& model_dir, const LoadOptions
     : impl_(std::make_unique<Impl>()) {
   impl_->dtype = dtype_of(options.float32);
   impl_->loaded = load_inference_model(model_dir, InferenceModelOptions{impl_->dtype, options.ecse, options.ecse_fallback,
-                                                                        options.ecse_pruning, parse_device(options.device)});
+                                                                        options.ecse_pruning, parallel::device_for_this_process(options.device)});
   refuse_slab_graph_models(*impl_->loaded.model, model_dir);
 }
 

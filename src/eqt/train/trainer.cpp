@@ -23,6 +23,7 @@
 #include "eqt/train/batching.h"
 #include "eqt/train/checkpoint.h"
 #include "eqt/parallel/communicator.h"
+#include "eqt/parallel/device_of_rank.h"
 #include "eqt/train/config.h"
 #include "eqt/train/data_parallel.h"
 #include "eqt/train/dataset.h"
@@ -206,7 +207,7 @@ void Trainer::build() {
   const nlohmann::json training_norm = normalisation_json(norm_, false);
   model_ = build_model(recipe_, training_norm, dtype_);
   ema_ = build_model(recipe_, training_norm, dtype_);
-  const c10::Device device = parse_device(options_.device);
+  const c10::Device device = parallel::device_for_launch(parse_device(options_.device), comm_->launch());
   if (!device.is_cpu()) {  // before the optimiser is made: it keeps references to the parameters
     model_->to(device);
     ema_->to(device);
