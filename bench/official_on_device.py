@@ -95,12 +95,18 @@ def timed_summary(h, seconds, batch_size, atoms):
 # ---------------------------------------------------------------------------------------------------------------
 # Equiformer
 # ---------------------------------------------------------------------------------------------------------------
+def pinned_source_folders(args):
+    """The pinned e3nn / opt_einsum / opt_einsum_fx. main() puts them on sys.path before it imports
+    torch, which may import opt_einsum itself (torch.backends.opt_einsum): a machine's own copy (the
+    device machine has one) must not be the one loaded, or check_origin refuses it. The shims go on
+    sys.path only after torch is imported (torch.fx would take the shim's tqdm)."""
+    return [os.path.join(args.src_root, name) for name in ("e3nn", "opt_einsum", "opt_einsum_fx")]
+
+
 def import_equiformer(h, args, info):
     src = args.src_root
     h.ensure_src(src, ["e3nn", "opt_einsum", "opt_einsum_fx", "equiformer"])
-    folders = [os.path.join(os.path.dirname(os.path.abspath(args.harness)), "shim")]
-    folders += [os.path.join(src, name) for name in ("e3nn", "opt_einsum", "opt_einsum_fx")]
-    sys.path[:0] = folders
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(args.harness)), "shim"))
     nets = types.ModuleType("nets")  # the official nets/__init__.py imports the OC20 models too: skip it
     nets.__path__ = [os.path.join(src, "equiformer", "nets")]
     sys.modules["nets"] = nets
@@ -321,6 +327,8 @@ def parse_args():
 def main():
     args = parse_args()
     h = import_shared_harness(args.harness)
+    if args.model == "equiformer":
+        sys.path[:0] = pinned_source_folders(args)
     import torch
     torch.set_num_threads(args.threads)
     dtype = {"float32": torch.float32, "float64": torch.float64}[args.dtype]
