@@ -330,6 +330,7 @@ def main():
     if args.model == "equiformer":
         sys.path[:0] = pinned_source_folders(args)
     import torch
+    import torch.fx.interpreter  # noqa: F401  (now, while `tqdm` is still the real one: see pinned_source_folders)
     torch.set_num_threads(args.threads)
     dtype = {"float32": torch.float32, "float64": torch.float64}[args.dtype]
     torch.set_default_dtype(dtype)  # as the shared harness: e3nn builds its constants in it
