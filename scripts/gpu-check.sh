@@ -82,7 +82,7 @@ if [[ -d "$bundle/debs" ]]; then
   prefix_extra=("$deps/usr")
   # zlib1g-dev's libz.so points at Debian 12's /lib/x86_64-linux-gnu/libz.so.1.2.13; every system
   # has some libz.so.1, which is what the link needs.
-  libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
+  libz=$( (ldconfig -p 2> /dev/null || /sbin/ldconfig -p 2> /dev/null || true) | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
   [[ -n "$libz" ]] && prefix_extra+=("-DZLIB_LIBRARY=$libz")
   export PYTHONPATH="$deps/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
   [[ -z "${EQT_PEER_SRC:-}" && -d "$bundle/peer-src" ]] && export EQT_PEER_SRC=$(realpath "$bundle/peer-src")
