@@ -83,11 +83,7 @@ eqt::data::Graph graph_on_device(const EquiformerModel& model, const Dataset& d,
   const auto t0 = Clock::now();
   const eqt::data::Graph cpu = eqt::data::collate(d.batch(k, o.batch_size), model.cutoff(), at::kFloat);
   collate_s = since(t0);
-  const auto t1 = Clock::now();
-  eqt::data::Graph g = cpu.to(o.torch_device);
-  eqt_bench::synchronize(o.torch_device);
-  copy_s = since(t1);
-  return g;
+  return eqt_bench::copy_to_device(cpu, o.torch_device, copy_s);
 }
 
 // Energy + forces of batches [0, warmup + repeats).
@@ -100,13 +96,7 @@ void time_infer(EquiformerModel& model, const Dataset& d, const Options& o, Side
     eqt::models::EvaluateOptions eo;
     eo.energy_key = "energy_raw";
     const auto r = eqt::models::evaluate(model, g, eo);
-    eqt_bench::synchronize(o.torch_device);
-    const double model_s = since(t0);
-    if (k >= o.warmup) {
-      side.seconds.push_back(collate_s + copy_s + model_s);
-      parts.add(collate_s, copy_s, model_s);
-    }
-    side.atoms_per_batch = g.num_atoms();
+    eqt_bench::record_step(o.torch_device, k >= o.warmup, collate_s, copy_s, t0, true, g.num_atoms(), side, parts);
   }
 }
 
@@ -165,13 +155,7 @@ void time_train(EquiformerModel& model, torch::optim::AdamW& opt, const Dataset&
     opt.zero_grad();
     loss.backward();
     opt.step();
-    eqt_bench::synchronize(o.torch_device);
-    const double model_s = since(t0);
-    if (k >= o.warmup) {
-      side.seconds.push_back(collate_s + copy_s + model_s);
-      parts.add(collate_s, copy_s, model_s);
-    }
-    side.atoms_per_batch = g.num_atoms();
+    eqt_bench::record_step(o.torch_device, k >= o.warmup, collate_s, copy_s, t0, true, g.num_atoms(), side, parts);
   }
   model.eval();
 }

@@ -94,36 +94,15 @@ Batches build_batches(const Dataset& d, const Options& o, double cutoff) {
   return b;
 }
 
-// Batch k's graph copied to the device, with the seconds it took (b).
-eqt::data::Graph graph_on_device(const Batches& b, const Options& o, int k, double& copy_s) {
-  const auto t0 = Clock::now();
-  eqt::data::Graph g = b.graphs[k].to(o.torch_device);
-  eqt_bench::synchronize(o.torch_device);
-  copy_s = since(t0);
-  return g;
-}
-
-// Stops batch k's clock once the device's work is done and, after the warm-up, keeps its time and
-// its parts (graph building, copy, model step).
-void record_batch(const Options& o, const Batches& b, int k, double copy_s, Clock::time_point t0,
-                  const eqt::data::Graph& g, Side& side, eqt_bench::StepParts& parts) {
-  eqt_bench::synchronize(o.torch_device);
-  const double model_s = since(t0);
-  if (k >= o.warmup) {
-    side.seconds.push_back(model_s);
-    parts.add(b.collate_seconds[k], copy_s, model_s);
-  }
-  side.atoms_per_batch = g.num_atoms();
-}
-
 void time_infer(PetModel& model, const Batches& b, const Options& o, Side& side, eqt_bench::StepParts& parts) {
   model.eval();
   for (int k = 0; k < o.warmup + o.repeats; ++k) {
     double copy_s = 0.0;
-    const eqt::data::Graph g = graph_on_device(b, o, k, copy_s);
+    const eqt::data::Graph g = eqt_bench::copy_to_device(b.graphs[k], o.torch_device, copy_s);
     const auto t0 = Clock::now();
     const auto r = eqt::models::evaluate(model, g);
-    record_batch(o, b, k, copy_s, t0, g, side, parts);
+    eqt_bench::record_step(o.torch_device, k >= o.warmup, b.collate_seconds[k], copy_s, t0, false, g.num_atoms(), side,
+                           parts);  // the headline is the model step (c), as the official figure
   }
 }
 
@@ -156,7 +135,7 @@ void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, con
     const at::Tensor ty = at::tensor(y, at::kFloat).to(o.torch_device);
     const at::Tensor tdy = at::cat(dy).to(at::kFloat).to(o.torch_device);
     double copy_s = 0.0;
-    const eqt::data::Graph g = graph_on_device(b, o, k, copy_s);
+    const eqt::data::Graph g = eqt_bench::copy_to_device(b.graphs[k], o.torch_device, copy_s);
     const auto t0 = Clock::now();
     const eqt::OneThreadScope one_thread(model.prefers_one_thread(g));  // as eqt train does
     eqt::models::EvaluateOptions eo;
@@ -167,7 +146,8 @@ void time_train(PetModel& model, torch::optim::AdamW& opt, const Dataset& d, con
     opt.zero_grad();
     loss.backward();
     opt.step();
-    record_batch(o, b, k, copy_s, t0, g, side, parts);
+    eqt_bench::record_step(o.torch_device, k >= o.warmup, b.collate_seconds[k], copy_s, t0, false, g.num_atoms(), side,
+                           parts);  // the headline is the model step (c), as the official figure
   }
   model.eval();
 }

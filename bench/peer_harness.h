@@ -27,6 +27,7 @@
 
 #include "eqt/core/device.h"
 #include "eqt/data/extxyz_reader.h"
+#include "eqt/data/graph.h"
 #include "eqt/data/labels.h"
 #include "eqt/data/structure.h"
 
@@ -302,6 +303,30 @@ struct StepParts {
     model.push_back(c);
   }
 };
+
+// `cpu` copied to `device`, with the seconds until the device holds it: part (b).
+inline eqt::data::Graph copy_to_device(const eqt::data::Graph& cpu, const c10::Device& device, double& copy_s) {
+  const auto t0 = Clock::now();
+  eqt::data::Graph g = cpu.to(device);
+  synchronize(device);
+  copy_s = since(t0);
+  return g;
+}
+
+// Ends a step whose model part (c) began at `model_start`: waits for the device's work and, for a
+// timed step (not a warm-up), keeps its three parts and its headline time, which is the model step
+// alone or, with `headline_includes_graph`, graph building + copy + model step.
+inline void record_step(const c10::Device& device, bool timed, double graph_s, double copy_s,
+                        Clock::time_point model_start, bool headline_includes_graph, int64_t atoms, Side& side,
+                        StepParts& parts) {
+  synchronize(device);
+  const double model_s = since(model_start);
+  if (timed) {
+    side.seconds.push_back(headline_includes_graph ? graph_s + copy_s + model_s : model_s);
+    parts.add(graph_s, copy_s, model_s);
+  }
+  side.atoms_per_batch = atoms;
+}
 
 // Prints the medians of the three parts and the neighbour-list share (a+b)/(a+b+c) of the medians;
 // `headline` says which parts the eqt figure above is made of.
